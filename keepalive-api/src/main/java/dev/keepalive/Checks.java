@@ -1,0 +1,59 @@
+package dev.keepalive;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/** The universal checks, written once: every factory, wither and the parser call these. */
+final class Checks {
+  private Checks() {}
+
+  static <T> T requireNonNull(T value, String name) {
+    return Objects.requireNonNull(value, () -> name + " must not be null");
+  }
+
+  static IllegalArgumentException illegal(String format, Object... args) {
+    return new IllegalArgumentException(String.format(Locale.ROOT, format, args));
+  }
+
+  /**
+   * Whole seconds in 1 … Integer.MAX_VALUE: the kernel's unit. Sub-second values are refused rather
+   * than truncated (socket2 truncates 500 ms to 0 and the kernel then answers EINVAL).
+   */
+  static int seconds(Duration value, String name) {
+    requireNonNull(value, name);
+    if (value.getNano() != 0) {
+      throw illegal("%s must be a whole number of seconds, was %s", name, value);
+    }
+    long s = value.getSeconds();
+    if (s < 1) {
+      throw illegal("%s must be at least 1 second, was %s", name, value);
+    }
+    if (s > Integer.MAX_VALUE) {
+      throw illegal("%s must be at most %d seconds, was %s", name, Integer.MAX_VALUE, value);
+    }
+    return (int) s;
+  }
+
+  static int probes(int probes) {
+    if (probes < 1) {
+      throw illegal("probes must be at least 1, was %d", probes);
+    }
+    return probes;
+  }
+
+  /** TCP_USER_TIMEOUT is an int of milliseconds (RFC 5482); 0 means the kernel's own behaviour. */
+  static int userTimeoutMillis(Duration value) {
+    requireNonNull(value, "userTimeout");
+    if (value.isNegative()) {
+      throw illegal("userTimeout must not be negative, was %s", value);
+    }
+    if (value.getNano() % 1_000_000 != 0) {
+      throw illegal("userTimeout must be a whole number of milliseconds, was %s", value);
+    }
+    if (value.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+      throw illegal("userTimeout must be at most %d milliseconds, was %s", Integer.MAX_VALUE, value);
+    }
+    return (int) value.toMillis();
+  }
+}

@@ -1,0 +1,329 @@
+package dev.keepalive;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * Reads {@link KeepalivePolicy#parse(String)}'s forms. A hand-written scanner: every character is
+ * looked at a bounded number of times, so the time is linear in the input (no regular expression
+ * that could backtrack), and every failure is an IllegalArgumentException with a position.
+ */
+final class PolicyParser {
+
+  /** Longer input is refused before it is scanned; no real policy or sysctl snippet comes close. */
+  static final int MAX_LENGTH = 8192;
+
+  /** A value token longer than this cannot be a valid number or ISO-8601 duration we accept. */
+  private static final int MAX_VALUE_LENGTH = 64;
+
+  private enum Field {
+    IDLE("idle", "idle, time or net.ipv4.tcp_keepalive_time"),
+    INTERVAL("interval", "interval, intvl or net.ipv4.tcp_keepalive_intvl"),
+    PROBES("probes", "probes, count or net.ipv4.tcp_keepalive_probes"),
+    USER_TIMEOUT("userTimeout", "user-timeout");
+
+    final String name;
+    final String spellings;
+
+    Field(String name, String spellings) {
+      this.name = name;
+      this.spellings = spellings;
+    }
+  }
+
+  private final String text;
+  private final int[] seenAt = {-1, -1, -1, -1};
+  private long idle;
+  private long interval;
+  private long probes;
+  private Duration userTimeout;
+
+  private PolicyParser(String text) {
+    this.text = text;
+  }
+
+  static KeepalivePolicy parse(String text) {
+    if (text.length() > MAX_LENGTH) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "policy text is too long: %d characters, at most %d expected (at index %d)",
+          text.length(), MAX_LENGTH, MAX_LENGTH));
+    }
+    return new PolicyParser(text).run();
+  }
+
+  private KeepalivePolicy run() {
+    int start = skipSpace(0, text.length());
+    int end = trimEnd(start, text.length());
+    if (start == end) {
+      throw error(start, "a policy such as idle=90s,interval=15s,probes=2, or off", "empty text");
+    }
+    if (end - start == 3 && text.regionMatches(true, start, "off", 0, 3)) {
+      return KeepalivePolicy.disabled();
+    }
+    int lineStart = 0;
+    while (lineStart <= text.length()) {
+      int lineEnd = text.indexOf('\n', lineStart);
+      if (lineEnd < 0) {
+        lineEnd = text.length();
+      }
+      line(lineStart, lineEnd);
+      lineStart = lineEnd + 1;
+    }
+    for (Field f : Field.values()) {
+      if (f != Field.USER_TIMEOUT && seenAt[f.ordinal()] < 0) {
+        throw error(text.length(), f.spellings, "no " + f.name + " given");
+      }
+    }
+    KeepalivePolicy policy;
+    try {
+      policy = KeepalivePolicy.ofSeconds(idle, interval, (int) probes);
+      if (userTimeout != null) {
+        policy = policy.withUserTimeout(userTimeout);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + positionOf(e.getMessage()), e);
+    }
+    return policy;
+  }
+
+  /** The position of the field a validation message names, so range errors point at the value. */
+  private String positionOf(String message) {
+    for (Field f : Field.values()) {
+      if (message.startsWith(f.name + " ") && seenAt[f.ordinal()] >= 0) {
+        return String.format(Locale.ROOT, " (at index %d)", seenAt[f.ordinal()]);
+      }
+    }
+    return "";
+  }
+
+  /** One line: blank, a sysctl.conf comment, or comma-separated entries. */
+  private void line(int from, int to) {
+    int end = to > from && text.charAt(to - 1) == '\r' ? to - 1 : to;
+    int first = skipSpace(from, end);
+    if (first == end || text.charAt(first) == '#' || text.charAt(first) == ';') {
+      return;
+    }
+    int entryStart = from;
+    for (int i = from; i <= end; i++) {
+      if (i == end || text.charAt(i) == ',') {
+        entry(entryStart, i);
+        entryStart = i + 1;
+      }
+    }
+  }
+
+  /** {@code key = value}, white space allowed around both. */
+  private void entry(int from, int to) {
+    int keyStart = skipSpace(from, to);
+    if (keyStart == to) {
+      throw error(keyStart, "a key such as idle, interval or probes",
+          to < text.length() && text.charAt(to) == ',' ? "an empty entry" : "nothing");
+    }
+    int keyEnd = keyStart;
+    while (keyEnd < to && isKeyChar(text.charAt(keyEnd))) {
+      keyEnd++;
+    }
+    if (keyEnd == keyStart) {
+      throw error(keyStart, "a key such as idle, interval or probes", describe(keyStart));
+    }
+    Field field = field(keyStart, keyEnd);
+    int eq = skipSpace(keyEnd, to);
+    if (eq == to || text.charAt(eq) != '=') {
+      throw error(eq, "'=' after " + quote(keyStart, keyEnd), eq == to ? "end of entry" : describe(eq));
+    }
+    int valueStart = skipSpace(eq + 1, to);
+    int valueEnd = trimEnd(valueStart, to);
+    if (valueStart == valueEnd) {
+      throw error(valueStart, "a value for " + field.name, "nothing");
+    }
+    for (int i = valueStart; i < valueEnd; i++) {
+      if (isSpace(text.charAt(i))) {
+        throw error(i, "end of the value for " + field.name + " (a separator is ',' or a new line)",
+            "white space");
+      }
+    }
+    if (valueEnd - valueStart > MAX_VALUE_LENGTH) {
+      throw error(valueStart, "a value of at most " + MAX_VALUE_LENGTH + " characters",
+          (valueEnd - valueStart) + " characters");
+    }
+    int previous = seenAt[field.ordinal()];
+    if (previous >= 0) {
+      throw error(keyStart, "each key once", field.name + " again (first given at index "
+          + previous + ")");
+    }
+    seenAt[field.ordinal()] = valueStart;
+    switch (field) {
+      case IDLE:
+        idle = seconds(field, valueStart, valueEnd);
+        break;
+      case INTERVAL:
+        interval = seconds(field, valueStart, valueEnd);
+        break;
+      case PROBES:
+        probes = number(field, valueStart, valueEnd, "a whole number of probes such as 9");
+        if (probes > Integer.MAX_VALUE) {
+          throw error(valueStart, "probes of at most " + Integer.MAX_VALUE, quote(valueStart, valueEnd));
+        }
+        break;
+      default:
+        userTimeout = duration(field, valueStart, valueEnd, false);
+        break;
+    }
+  }
+
+  private Field field(int from, int to) {
+    String key = text.substring(from, to).toLowerCase(Locale.ROOT).replace('/', '.');
+    switch (key) {
+      case "idle":
+      case "time":
+      case "net.ipv4.tcp_keepalive_time":
+        return Field.IDLE;
+      case "interval":
+      case "intvl":
+      case "net.ipv4.tcp_keepalive_intvl":
+        return Field.INTERVAL;
+      case "probes":
+      case "count":
+      case "net.ipv4.tcp_keepalive_probes":
+        return Field.PROBES;
+      case "user-timeout":
+      case "user_timeout":
+      case "tcp_user_timeout":
+        return Field.USER_TIMEOUT;
+      default:
+        throw error(from, "a key: idle (time), interval (intvl), probes (count), user-timeout, "
+            + "or net.ipv4.tcp_keepalive_{time,intvl,probes}", quote(from, to));
+    }
+  }
+
+  /** Idle or interval as a number of seconds; validation of the range is the policy's. */
+  private long seconds(Field field, int from, int to) {
+    Duration d = duration(field, from, to, true);
+    if (d.getNano() != 0) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "%s must be a whole number of seconds, was %s (at index %d)", field.name, d, from));
+    }
+    return d.getSeconds();
+  }
+
+  /**
+   * {@code <digits><unit>} with unit ms, s, m or h; ISO-8601; or, where {@code bareSeconds}, plain
+   * digits as seconds (the sysctl form). The user timeout has no bare form: the kernel's unit for it
+   * is milliseconds, the other fields' is seconds, and guessing would be wrong half the time.
+   */
+  private Duration duration(Field field, int from, int to, boolean bareSeconds) {
+    String expected = "a duration for " + field.name + " such as 90s, 1500ms, 2m, 1h or PT1M30S"
+        + (bareSeconds ? ", or bare seconds" : " (a unit is required)");
+    char c = text.charAt(from);
+    if (c == 'P' || c == 'p' || ((c == '-' || c == '+') && from + 1 < to
+        && (text.charAt(from + 1) == 'P' || text.charAt(from + 1) == 'p'))) {
+      try {
+        return Duration.parse(text.substring(from, to));
+      } catch (DateTimeParseException e) {
+        throw error(from + Math.max(0, e.getErrorIndex()), expected, quote(from, to));
+      } catch (ArithmeticException e) {
+        throw error(from, expected, quote(from, to) + ", which is out of range");
+      }
+    }
+    int digitsEnd = from;
+    while (digitsEnd < to && isDigit(text.charAt(digitsEnd))) {
+      digitsEnd++;
+    }
+    if (digitsEnd == from) {
+      throw error(from, expected, describe(from));
+    }
+    long n = number(field, from, digitsEnd, expected);
+    String unit = text.substring(digitsEnd, to).toLowerCase(Locale.ROOT);
+    try {
+      switch (unit) {
+        case "":
+          if (!bareSeconds) {
+            throw error(digitsEnd, expected, "end of value");
+          }
+          return Duration.ofSeconds(n);
+        case "ms":
+          return Duration.ofMillis(n);
+        case "s":
+          return Duration.ofSeconds(n);
+        case "m":
+          return Duration.ofSeconds(Math.multiplyExact(n, 60L));
+        case "h":
+          return Duration.ofSeconds(Math.multiplyExact(n, 3600L));
+        default:
+          throw error(digitsEnd, "a unit ms, s, m or h", quote(digitsEnd, to));
+      }
+    } catch (ArithmeticException e) {
+      throw error(from, expected, quote(from, to) + ", which is out of range");
+    }
+  }
+
+  /** Plain decimal digits, at most 18 of them so the value fits a long without checks. */
+  private long number(Field field, int from, int to, String expected) {
+    if (to - from > 18) {
+      throw error(from, "a smaller " + field.name, quote(from, to) + ", which is out of range");
+    }
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (!isDigit(c)) {
+        throw error(i, expected, describe(i));
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  private int skipSpace(int from, int to) {
+    while (from < to && isSpace(text.charAt(from))) {
+      from++;
+    }
+    return from;
+  }
+
+  private int trimEnd(int from, int to) {
+    while (to > from && isSpace(text.charAt(to - 1))) {
+      to--;
+    }
+    return to;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isKeyChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c)
+        || c == '.' || c == '_' || c == '-' || c == '/';
+  }
+
+  private String describe(int at) {
+    if (at >= text.length()) {
+      return "end of text";
+    }
+    char c = text.charAt(at);
+    if (c == '\n') {
+      return "a new line";
+    }
+    return c < ' ' || c > '~' ? String.format(Locale.ROOT, "character U+%04X", (int) c) : "'" + c + "'";
+  }
+
+  private String quote(int from, int to) {
+    int end = Math.min(to, from + 40);
+    StringBuilder b = new StringBuilder(end - from + 5).append('"');
+    for (int i = from; i < end; i++) {
+      char c = text.charAt(i);
+      b.append(c < ' ' || c > '~' ? '?' : c);
+    }
+    return b.append(end < to ? "…\"" : "\"").toString();
+  }
+
+  private static IllegalArgumentException error(int at, String expected, String found) {
+    return new IllegalArgumentException(String.format(Locale.ROOT,
+        "cannot parse keepalive policy at index %d: expected %s, found %s", at, expected, found));
+  }
+}
