@@ -55,7 +55,10 @@ final class ChildJvm {
       throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>(List.of(KernelEnvironment.tool("unshare"), "-n", "--",
-        java.toString(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        java.toString(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        // A namespace with only lo has no hardware address for Netty to derive its machine id
+        // from; without one it logs a warning in every Netty child.
+        "-Dio.netty.machineId=02:00:00:00:00:01"));
     if (Runtime.version().feature() >= 22) {
       // Netty's epoll and io_uring load JNI libraries; JDK 22+ warns about that unless allowed.
       command.add("--enable-native-access=ALL-UNNAMED");
