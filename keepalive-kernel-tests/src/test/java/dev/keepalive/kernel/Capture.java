@@ -59,6 +59,11 @@ final class Capture implements AutoCloseable {
     }
   }
 
+  /** Whether tcpdump is still running (after {@link #close()}: it should not be). */
+  boolean running() {
+    return process.isAlive();
+  }
+
   /** Every line captured so far. */
   List<String> lines() {
     synchronized (lines) {

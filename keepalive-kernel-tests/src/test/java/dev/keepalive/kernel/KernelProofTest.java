@@ -182,6 +182,8 @@ class KernelProofTest {
               "gap between the last probe and the RST", f);
           assertTrue(f.field("error").contains("Connection timed out"),
               "the application saw ETIMEDOUT too" + f.diagnostics());
+          assertEquals("false", f.field("capture_running_after_close"), "tcpdump stopped"
+              + f.diagnostics());
         });
   }
 

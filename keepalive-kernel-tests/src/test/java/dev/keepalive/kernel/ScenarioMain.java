@@ -144,6 +144,7 @@ public final class ScenarioMain {
         if (capture != null) {
           capture.awaitLine(line -> line.contains("Flags [R"), 3_000);
           capture.close();
+          result.put("capture_running_after_close", String.valueOf(capture.running()));
           report(capture, port);
         }
       }
