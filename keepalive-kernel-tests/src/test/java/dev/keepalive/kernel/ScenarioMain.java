@@ -180,8 +180,10 @@ public final class ScenarioMain {
       result.put("ss", String.join(" | ", sockets));
       result.put("accepted_sockets", String.valueOf(sockets.size()));
       if (sockets.size() == 1) {
-        SsTimer.keepaliveMillis(sockets.get(0))
-            .ifPresent(ms -> result.put("timer_ms", String.valueOf(ms)));
+        SsTimer.keepaliveText(sockets.get(0)).ifPresent(text -> {
+          result.put("timer", text);
+          result.put("timer_ms", String.valueOf(SsTimer.parseMillis(text)));
+        });
       }
     }
   }

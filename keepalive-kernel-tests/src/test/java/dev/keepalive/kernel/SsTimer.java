@@ -22,11 +22,13 @@ final class SsTimer {
 
   /** The keepalive timer in {@code ssLine} in milliseconds, or empty if it has none. */
   static Optional<Long> keepaliveMillis(String ssLine) {
+    return keepaliveText(ssLine).map(SsTimer::parseMillis);
+  }
+
+  /** The keepalive timer in {@code ssLine} as ss prints it ({@code 36sec}), or empty. */
+  static Optional<String> keepaliveText(String ssLine) {
     Matcher m = TIMER.matcher(ssLine);
-    if (!m.find()) {
-      return Optional.empty();
-    }
-    return Optional.of(parseMillis(m.group(1)));
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   static long parseMillis(String text) {

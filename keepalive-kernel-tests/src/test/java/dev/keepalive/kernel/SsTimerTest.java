@@ -37,6 +37,7 @@ class SsTimerTest {
     String line = "0      0          127.0.0.1:53527    127.0.0.1:39814 "
         + "timer:(keepalive,1min14sec,0) ino:12041 sk:3 cgroup:/ <->";
     assertEquals(Optional.of(74_000L), SsTimer.keepaliveMillis(line));
+    assertEquals(Optional.of("1min14sec"), SsTimer.keepaliveText(line));
   }
 
   @Test
