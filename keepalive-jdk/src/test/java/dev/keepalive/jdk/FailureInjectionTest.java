@@ -48,7 +48,7 @@ class FailureInjectionTest {
   private static final KeepalivePolicy SECOND = KeepalivePolicy.ofSeconds(301, 29, 5);
 
   private final Loopback loopback = new Loopback();
-  private final SocketAccess<Socket> access = spy(SocketAccess.SOCKET);
+  private final SocketAccess<Socket> access = spy(new ForwardingAccess<>(SocketAccess.SOCKET));
   private Socket socket;
 
   @BeforeEach
@@ -163,7 +163,7 @@ class FailureInjectionTest {
   @Test
   void acceptClosesTheAcceptedSocketWhenApplyFails() throws IOException {
     AtomicReference<Socket> accepted = new AtomicReference<>();
-    SocketAccess<Socket> failing = spy(SocketAccess.SOCKET);
+    SocketAccess<Socket> failing = spy(new ForwardingAccess<>(SocketAccess.SOCKET));
     doThrow(new SocketException("injected")).when(failing).setOption(
         org.mockito.ArgumentMatchers.argThat(s -> {
           accepted.set(s);
