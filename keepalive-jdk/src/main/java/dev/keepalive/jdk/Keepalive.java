@@ -229,8 +229,9 @@ public final class Keepalive {
     Objects.requireNonNull(channel, "channel must not be null");
     if (channel instanceof ServerSocketChannel
         || channel instanceof AsynchronousServerSocketChannel) {
-      // REFERENCE: SO_KEEPALIVE on a listener is refused by the JDK and, on macOS/BSD, reaps the
-      // listener itself; the accepted connections are what need the policy.
+      // ServerSocketChannel does not support SO_KEEPALIVE (UnsupportedOperationException), and on
+      // macOS/BSD SO_KEEPALIVE on a listener gets the listener itself reaped: the accepted
+      // connections are what need the policy.
       throw new IllegalArgumentException("channel must be a connection, was a listener ("
           + channel.getClass().getName() + "): keepalive belongs on each accepted connection;"
           + " use Keepalive.accept(ServerSocketChannel, policy) or apply the policy to each"
