@@ -297,13 +297,36 @@ class DoctorTest {
     assertTrue(run.out().contains("    ✓ SO_KEEPALIVE      on         read back on"), run.out());
   }
 
+  @Test
+  void onTheModulePathJdkNetIsResolvedOnlyWhenAskedFor() throws Exception {
+    // 'requires static jdk.net' lets the module resolve on a runtime without jdk.net, but then a
+    // module-path application gets jdk.net only if it requires it or adds it: the doctor must say so.
+    String modulePath = location(KeepalivePolicy.class) + java.io.File.pathSeparator
+        + location(Doctor.class);
+    String main = "dev.keepalive.jdk/" + Doctor.class.getName();
+    Run without = childJvm(List.of("-p", modulePath, "-m", main), "--policy",
+        "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.POLICY_FAILED, without.status(), without.out() + without.err());
+    assertTrue(without.out().contains("jdk.net  MISSING: this JDK has the jdk.net module but this"
+        + " JVM did not resolve it"), without.out());
+    Run with = childJvm(List.of("-p", modulePath, "--add-modules", "jdk.net", "-m", main),
+        "--policy", "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.OK, with.status(), with.out() + with.err());
+  }
+
+  private static String location(Class<?> type) throws Exception {
+    return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+  }
+
   private static Run childJvm(List<String> jvmOptions, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Doctor.class.getName());
+    if (!jvmOptions.contains("-m")) {
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(Doctor.class.getName());
+    }
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).start();
     p.getOutputStream().close();
