@@ -280,8 +280,9 @@ public final class Doctor {
       return;
     }
     KeepalivePolicy policy = defaults.policy().get();
-    line("Kernel defaults of %s (from %s)", defaults.platform().displayName(), defaults.source());
-    line("  What a socket gets when it only switches SO_KEEPALIVE on.");
+    line("Kernel defaults, from %s", defaults.source());
+    line("  What a socket gets on %s when it only switches SO_KEEPALIVE on.",
+        defaults.platform().displayName());
     describe(policy, section);
   }
 
