@@ -3,6 +3,7 @@ package dev.keepalive.jdk;
 import dev.keepalive.jdk.internal.SocketAccess;
 import java.io.IOException;
 import java.net.SocketOption;
+import java.util.Set;
 
 /**
  * Forwards to a real {@link SocketAccess}. Tests spy this rather than the library's own classes:
@@ -27,8 +28,8 @@ class ForwardingAccess<S> implements SocketAccess<S> {
   }
 
   @Override
-  public boolean supports(S socket, SocketOption<?> option) {
-    return real.supports(socket, option);
+  public Set<SocketOption<?>> supportedOptions(S socket) {
+    return real.supportedOptions(socket);
   }
 
   @Override

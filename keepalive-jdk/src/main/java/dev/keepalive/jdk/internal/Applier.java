@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Applies and inspects a policy through a {@link SocketAccess}: the one implementation behind every
@@ -112,12 +113,17 @@ public final class Applier {
    * @return the reason, or null if the socket takes it
    */
   public static <S> String cannotSet(SocketAccess<S> access, S socket, KeepaliveOption option) {
+    return cannotSet(access.supportedOptions(socket), socket, option);
+  }
+
+  private static String cannotSet(Set<SocketOption<?>> supported, Object socket,
+      KeepaliveOption option) {
     String reason = runtimeCannotSet(option);
     if (reason != null) {
       return reason;
     }
     SocketOption<?> jdk = jdkOption(option);
-    if (!access.supports(socket, jdk)) {
+    if (!supported.contains(jdk)) {
       return socket.getClass().getName() + " does not support " + jdk.name()
           + " (not in its supportedOptions()) on this platform";
     }
@@ -175,16 +181,23 @@ public final class Applier {
     Objects.requireNonNull(mode, "mode must not be null");
     // Refuse what the kernel would answer with a bare EINVAL, before the socket is touched.
     LIMITS.requireSupported(policy);
-    if (access.isClosed(socket)) {
-      throw access.closed();
-    }
     KeepaliveOption[] options = optionsOf(policy);
     if (mode == ApplyMode.LENIENT) {
+      if (access.isClosed(socket)) {
+        throw access.closed();
+      }
       return applyLeniently(access, socket, policy, options);
     }
+    // No isClosed() here: on a closed socket the first call throws the JDK's own closed exception
+    // before anything changed, which is what a closed socket gives. One fewer lock on the hot path.
+    Set<SocketOption<?>> supported = access.supportedOptions(socket);
     for (KeepaliveOption option : options) {
-      String reason = cannotSet(access, socket, option);
+      String reason = cannotSet(supported, socket, option);
       if (reason != null) {
+        // A closed socket may answer an empty set: then it is the closed socket's exception.
+        if (access.isClosed(socket)) {
+          throw access.closed();
+        }
         throw new UnsupportedKeepaliveOptionException(option, platform(), reason);
       }
     }
@@ -249,8 +262,9 @@ public final class Applier {
       KeepalivePolicy policy, KeepaliveOption[] options) {
     ApplyReport.Builder report = ApplyReport.builder(policy);
     boolean all = true;
+    Set<SocketOption<?>> supported = access.supportedOptions(socket);
     for (KeepaliveOption option : options) {
-      String reason = cannotSet(access, socket, option);
+      String reason = cannotSet(supported, socket, option);
       if (reason != null) {
         report.notSupported(option, reason);
         all = false;
@@ -329,8 +343,9 @@ public final class Applier {
     if (!access.getOption(socket, StandardSocketOptions.SO_KEEPALIVE)) {
       return KeepalivePolicy.disabled();
     }
+    Set<SocketOption<?>> supported = access.supportedOptions(socket);
     for (KeepaliveOption option : ENABLED) {
-      String reason = cannotSet(access, socket, option);
+      String reason = cannotSet(supported, socket, option);
       if (reason != null) {
         throw new UnsupportedKeepaliveOptionException(option, platform(),
             "cannot read it back: " + reason);

@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public interface SocketAccess<S> {
 
-  /** {@link Socket}: support answers cached per class (see {@link OfSocket#supports}). */
+  /** {@link Socket}: support answers cached per class (see {@link OfSocket#supportedOptions}). */
   SocketAccess<Socket> SOCKET = new OfSocket();
 
   /** {@link NetworkChannel}: SocketChannel, AsynchronousSocketChannel and others. */
@@ -47,13 +47,12 @@ public interface SocketAccess<S> {
   <T> T getOption(S socket, SocketOption<T> option) throws IOException;
 
   /**
-   * Whether the socket takes {@code option}.
+   * The options the socket takes; one call per apply, so it must be cheap.
    *
    * @param socket the socket
-   * @param option the option
-   * @return false if setting it would throw UnsupportedOperationException
+   * @return the options whose setting does not throw UnsupportedOperationException
    */
-  boolean supports(S socket, SocketOption<?> option);
+  Set<SocketOption<?>> supportedOptions(S socket);
 
   /**
    * Whether the socket is closed.
@@ -106,7 +105,7 @@ public interface SocketAccess<S> {
     }
 
     @Override
-    public boolean supports(Socket socket, SocketOption<?> option) {
+    public Set<SocketOption<?>> supportedOptions(Socket socket) {
       Supported cached = CACHE.get(socket.getClass());
       Set<SocketOption<?>> supported = cached.options;
       if (supported == null) {
@@ -116,7 +115,7 @@ public interface SocketAccess<S> {
           cached.options = supported;
         }
       }
-      return supported.contains(option);
+      return supported;
     }
 
     @Override
@@ -148,10 +147,10 @@ public interface SocketAccess<S> {
     }
 
     @Override
-    public boolean supports(NetworkChannel channel, SocketOption<?> option) {
+    public Set<SocketOption<?>> supportedOptions(NetworkChannel channel) {
       // Not cached per class: SocketChannelImpl serves both TCP and UNIX-domain channels (JDK 16+),
       // and answers from static sets, so the call is cheap.
-      return channel.supportedOptions().contains(option);
+      return channel.supportedOptions();
     }
 
     @Override
