@@ -202,4 +202,34 @@ class KeepaliveTest {
       loopback.close(socket);
     }
   }
+
+  @Test
+  void socketSubclassesTakeThePolicyOnTheUnderlyingConnection() throws IOException {
+    // SSLSocketImpl (layered over a plain socket, and direct) and the SocketChannel adaptor are
+    // other Socket classes: each gets its own cached support answer and delegates to the kernel.
+    try (ServerSocket server = Loopback.listen(LOOPBACK); Socket plain = new Socket()) {
+      plain.connect(server.getLocalSocketAddress(), Loopback.TIMEOUT_MILLIS);
+      javax.net.ssl.SSLSocketFactory tls =
+          (javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault();
+      try (Socket peer = server.accept();
+          Socket layered = tls.createSocket(plain, "localhost", server.getLocalPort(), false);
+          Socket direct = tls.createSocket(LOOPBACK, server.getLocalPort());
+          Socket directPeer = server.accept();
+          SocketChannel channel = SocketChannel.open(server.getLocalSocketAddress());
+          Socket channelPeer = server.accept()) {
+        assertEquals(peer.getPort(), plain.getLocalPort());
+        assertEquals(directPeer.getPort(), direct.getLocalPort());
+        assertEquals(channelPeer.getPort(), channel.socket().getLocalPort());
+
+        Keepalive.apply(layered, POLICY);
+        assertEquals(POLICY, Keepalive.inspect(plain), "the layered TLS socket's connection");
+        KeepalivePolicy three = POLICY.withProbes(3);
+        Keepalive.apply(direct, three);
+        assertEquals(three, Keepalive.inspect(direct));
+        KeepalivePolicy four = POLICY.withProbes(4);
+        Keepalive.apply(channel.socket(), four);
+        assertEquals(four, Keepalive.inspect(channel), "the adaptor's channel");
+      }
+    }
+  }
 }
