@@ -232,4 +232,21 @@ class KeepaliveTest {
       }
     }
   }
+
+  @Test
+  void inspectReadsOptionsNeverSetAsThisNamespacesDefaults() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.keepalive.Platform.current() == dev.keepalive.Platform.LINUX,
+        "Linux reads an unset TCP_KEEP* option back as the namespace default");
+    Socket socket = loopback.socket(LOOPBACK);
+    try {
+      assertEquals(KeepalivePolicy.disabled(), Keepalive.inspect(socket));
+      // SO_KEEPALIVE alone, as most code does it: the kernel's defaults are what runs.
+      socket.setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
+      assertEquals(dev.keepalive.KernelDefaults.current().policy().orElseThrow(),
+          Keepalive.inspect(socket));
+    } finally {
+      loopback.close(socket);
+    }
+  }
 }
