@@ -1,6 +1,7 @@
 package dev.keepalive.kernel;
 
 import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.jdk.Keepalive;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,7 +11,7 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
-/** Listeners on keepalive-jdk's server helper: ServerSocket and ServerSocketChannel. */
+/** Listeners whose connections keepalive-jdk accepts: ServerSocket and ServerSocketChannel. */
 final class JdkServers {
 
   private JdkServers() {}
@@ -28,7 +29,7 @@ final class JdkServers {
       @Override
       public void awaitAccepted(long millis) throws IOException {
         listener.setSoTimeout(Math.toIntExact(millis));
-        accepted = Policies.accept(listener, policy);
+        accepted = Keepalive.accept(listener, policy);
       }
 
       @Override
@@ -59,7 +60,7 @@ final class JdkServers {
       public void awaitAccepted(long millis) throws IOException, InterruptedException {
         // Non-blocking accept polled until the deadline: a blocking accept has no timeout.
         long deadline = System.nanoTime() + millis * 1_000_000;
-        while ((accepted = Policies.accept(listener, policy)) == null) {
+        while ((accepted = Keepalive.accept(listener, policy)) == null) {
           if (System.nanoTime() > deadline) {
             throw new SocketTimeoutException("nothing accepted within " + millis + " ms");
           }

@@ -9,51 +9,15 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringSocketChannel;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.StandardSocketOptions;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import jdk.net.ExtendedSocketOptions;
 
 /**
- * Where the proof hands a policy to a socket. HARNESS BRING-UP ONLY: raw options until the
- * adapters land on main; every method here is replaced by the library's call.
+ * HARNESS BRING-UP ONLY: raw Netty options until keepalive-netty lands on main; replaced by
+ * NettyKeepalive.configure.
  */
 final class Policies {
 
   private Policies() {}
-
-  static void apply(Socket socket, KeepalivePolicy policy) throws IOException {
-    socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, policy.idleSeconds());
-    socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, policy.intervalSeconds());
-    socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, policy.probes());
-    socket.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-  }
-
-  static void apply(NetworkChannel channel, KeepalivePolicy policy) throws IOException {
-    channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, policy.idleSeconds());
-    channel.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, policy.intervalSeconds());
-    channel.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, policy.probes());
-    channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-  }
-
-  static Socket accept(ServerSocket server, KeepalivePolicy policy) throws IOException {
-    Socket s = server.accept();
-    apply(s, policy);
-    return s;
-  }
-
-  static SocketChannel accept(ServerSocketChannel server, KeepalivePolicy policy)
-      throws IOException {
-    SocketChannel s = server.accept();
-    if (s != null) {
-      apply(s, policy);
-    }
-    return s;
-  }
 
   static void configure(Bootstrap bootstrap, KeepalivePolicy policy, Class<?> type) {
     set(type, policy, new Sink() {

@@ -1,6 +1,7 @@
 package dev.keepalive.kernel;
 
 import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.jdk.Keepalive;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,7 +29,7 @@ final class SocketChannelClient implements Client {
     try {
       channel.socket().connect(peer, 5_000);
       if (policy != null) {
-        Policies.apply(channel, policy);
+        Keepalive.apply(channel, policy);
       }
       channel.configureBlocking(false);
       selector = Selector.open();

@@ -1,6 +1,7 @@
 package dev.keepalive.kernel;
 
 import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.jdk.Keepalive;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,7 +20,7 @@ final class SocketClient implements Client {
     try {
       socket.connect(peer, 5_000);
       if (policy != null) {
-        Policies.apply(socket, policy);
+        Keepalive.apply(socket, policy);
       }
     } catch (IOException | RuntimeException e) {
       socket.close();
