@@ -255,7 +255,9 @@ public final class NettyKeepalive {
         try {
           config.setOption(ChannelOption.SO_KEEPALIVE, Boolean.FALSE);
         } catch (RuntimeException again) {
-          e.addSuppressed(again);
+          if (again != e) {
+            e.addSuppressed(again);
+          }
         }
       }
       throw e;
@@ -376,10 +378,13 @@ public final class NettyKeepalive {
     return before;
   }
 
-  /** Undoes, newest first, the options set before the one at {@code failed}. */
+  /**
+   * Undoes, newest first, the options set before the one at {@code failed}; the failed call itself
+   * changed nothing (one setsockopt either takes or fails).
+   */
   private static void restore(ChannelConfig config, Transport transport,
       List<ApplyReport.Entry> plan, Object[] before, int failed, RuntimeException cause) {
-    for (int i = Math.min(failed, plan.size() - 1); i >= 0; i--) {
+    for (int i = failed - 1; i >= 0; i--) {
       KeepaliveOption o = plan.get(i).option();
       try {
         if (o == KeepaliveOption.SO_KEEPALIVE) {
@@ -388,7 +393,10 @@ public final class NettyKeepalive {
           config.setOption(transport.option(o), (Integer) before[i]);
         }
       } catch (RuntimeException e) {
-        cause.addSuppressed(e);
+        // A transport may throw one shared exception instance for every call.
+        if (e != cause) {
+          cause.addSuppressed(e);
+        }
       }
     }
   }

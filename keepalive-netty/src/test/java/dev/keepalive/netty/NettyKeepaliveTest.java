@@ -20,6 +20,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetAddress;
 import io.netty.channel.socket.nio.NioChannelOption;
@@ -363,5 +364,24 @@ class NettyKeepaliveTest {
     assertEquals("bootstrap must not be null", assertThrows(NullPointerException.class,
         () -> NettyKeepalive.configure((Bootstrap) null, POLICY)).getMessage());
     channel.close();
+  }
+
+  /**
+   * kqueue's options are raw setsockopt calls through IntegerUnixChannelOption, which cannot run
+   * here; epoll takes the same kind of option, so the mechanism is shown with Linux's numbers
+   * (IPPROTO_TCP 6; TCP_KEEPIDLE 4, TCP_KEEPINTVL 5, TCP_KEEPCNT 6 in linux/tcp.h).
+   */
+  @Test
+  void rawUnixOptionsReachTheKernelAsKqueueNeeds() throws Exception {
+    TestTransport epoll = TestTransport.EPOLL;
+    try (Peers peers = Peers.connect(epoll, Peers.loopback("127.0.0.1"))) {
+      Observed initial = Observed.of(epoll, peers.client);
+      assertTrue(initial.differsInEveryField(POLICY), () -> "initial " + initial);
+      peers.client.config().setOption(new IntegerUnixChannelOption("TCP_KEEPIDLE", 6, 4), 31);
+      peers.client.config().setOption(new IntegerUnixChannelOption("TCP_KEEPINTVL", 6, 5), 7);
+      peers.client.config().setOption(new IntegerUnixChannelOption("TCP_KEEPCNT", 6, 6), 4);
+      peers.client.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+      assertEquals(Observed.after(POLICY, initial), Observed.of(epoll, peers.client));
+    }
   }
 }
