@@ -234,12 +234,7 @@ public final class NettyKeepalive {
     if (mode == ApplyMode.LENIENT) {
       return applyLeniently(channel.config(), transport, policy, plan, applied);
     }
-    for (int i = 0; i < plan.size(); i++) {
-      KeepaliveOption o = plan.get(i).option();
-      if (o != KeepaliveOption.SO_KEEPALIVE && transport.option(o) == null) {
-        throw new UnsupportedKeepaliveOptionException(o, transport.name, transport.missingReason(o));
-      }
-    }
+    refuseUnsupported(transport, plan);
     ChannelConfig config = channel.config();
     Object[] before = mode == ApplyMode.TRANSACTIONAL ? read(config, transport, plan) : null;
     int i = 0;
@@ -263,6 +258,65 @@ public final class NettyKeepalive {
       throw e;
     }
     return applied;
+  }
+
+  /**
+   * Receives a policy's options one at a time, each with its own type, so that a builder's generic
+   * option method fits as a method reference: gRPC's {@code NettyServerBuilder::withChildOption} or
+   * {@code NettyChannelBuilder::withOption}, Netty's {@code ServerBootstrap::childOption} or {@code
+   * Bootstrap::option}.
+   */
+  @FunctionalInterface
+  public interface OptionSink {
+    /**
+     * Takes one option.
+     *
+     * @param <T> the option's value type
+     * @param option the transport's option
+     * @param value its value
+     */
+    <T> void option(ChannelOption<T> option, T value);
+  }
+
+  /**
+   * Hands {@code sink} the transport-specific channel options that carry {@code policy}, for
+   * frameworks that take Netty channel options but offer no hook on the channel itself (gRPC-java's
+   * {@code NettyServerBuilder.withChildOption} and {@code NettyChannelBuilder.withOption}). The
+   * policy is checked against the platform and the transport now, strictly.
+   *
+   * <p>Prefer {@link #configure} or {@link #apply} where there is a bootstrap or a channel: options
+   * handed to a framework are set by Netty, which only logs a WARN when one does not take. So name
+   * the same channel class the framework will use (a different transport's options are exactly
+   * what Netty ignores), and check a live channel once with {@link #inspect(Channel)}.
+   *
+   * @param channelType the socket channel class, or the server channel class whose accepted
+   *     channels get the options (e.g. {@code EpollServerSocketChannel.class} for gRPC's {@code
+   *     channelType})
+   * @param policy the policy
+   * @param sink receives the options in {@link ApplyReport#optionsOf(KeepalivePolicy)} order:
+   *     tuning options first, SO_KEEPALIVE last
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   * @throws UnsupportedKeepaliveOptionException if the transport of {@code channelType} cannot set
+   *     an option the policy asks for; {@code sink} then received nothing
+   */
+  public static void options(Class<? extends Channel> channelType, KeepalivePolicy policy,
+      OptionSink sink) {
+    requireNonNull(channelType, "channelType");
+    requireNonNull(policy, "policy");
+    requireNonNull(sink, "sink");
+    LIMITS.requireSupported(policy);
+    Transport transport = Transport.forOptionsOf(channelType);
+    List<ApplyReport.Entry> plan = ApplyReport.allApplied(policy).entries();
+    refuseUnsupported(transport, plan);
+    for (int i = 0; i < plan.size(); i++) {
+      KeepaliveOption o = plan.get(i).option();
+      if (o == KeepaliveOption.SO_KEEPALIVE) {
+        sink.option(ChannelOption.SO_KEEPALIVE, policy.enabled());
+      } else {
+        sink.option(transport.option(o), value(o, policy));
+      }
+    }
   }
 
   /**
@@ -326,6 +380,16 @@ public final class NettyKeepalive {
       }
     }
     return all ? applied : report.build();
+  }
+
+  /** Strict: refuses, before anything is set, the first option the transport has no way to set. */
+  private static void refuseUnsupported(Transport transport, List<ApplyReport.Entry> plan) {
+    for (int i = 0; i < plan.size(); i++) {
+      KeepaliveOption o = plan.get(i).option();
+      if (o != KeepaliveOption.SO_KEEPALIVE && transport.option(o) == null) {
+        throw new UnsupportedKeepaliveOptionException(o, transport.name, transport.missingReason(o));
+      }
+    }
   }
 
   /** One option, through the transport's table; a false from Netty is a refusal, never success. */

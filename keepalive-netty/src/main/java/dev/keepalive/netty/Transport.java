@@ -29,6 +29,9 @@ final class Transport {
   private static final String EPOLL_CHANNEL = "io.netty.channel.epoll.EpollSocketChannel";
   private static final String IO_URING_CHANNEL = "io.netty.channel.uring.IoUringSocketChannel";
   private static final String KQUEUE_CHANNEL = "io.netty.channel.kqueue.KQueueSocketChannel";
+  private static final String EPOLL_SERVER = "io.netty.channel.epoll.EpollServerSocketChannel";
+  private static final String IO_URING_SERVER = "io.netty.channel.uring.IoUringServerSocketChannel";
+  private static final String KQUEUE_SERVER = "io.netty.channel.kqueue.KQueueServerSocketChannel";
 
   private static final ClassValue<Transport> BY_CHANNEL_CLASS = new ClassValue<Transport>() {
     @Override
@@ -126,6 +129,37 @@ final class Transport {
     }
     return unknown(type, "it is none of the transports keepalive-netty knows: NIO "
         + "(NioSocketChannel), epoll, io_uring and kqueue socket channels");
+  }
+
+  /**
+   * The transport of the socket channels {@code type} stands for: itself if it is a socket channel,
+   * the channels it accepts if it is a server channel (what gRPC's {@code channelType} names).
+   */
+  static Transport forOptionsOf(Class<?> type) {
+    if (!ServerChannel.class.isAssignableFrom(type)) {
+      return forChannelClass(type);
+    }
+    if (io.netty.channel.socket.nio.NioServerSocketChannel.class.isAssignableFrom(type)) {
+      return Nio.TRANSPORT;
+    }
+    try {
+      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+        String n = c.getName();
+        if (EPOLL_SERVER.equals(n)) {
+          return Epoll.TRANSPORT;
+        }
+        if (IO_URING_SERVER.equals(n)) {
+          return IoUring.TRANSPORT;
+        }
+        if (KQUEUE_SERVER.equals(n)) {
+          return KQueue.forPlatform(Platform.current());
+        }
+      }
+    } catch (LinkageError e) {
+      return unknown(type, "its transport classes are not visible to keepalive-netty: " + e);
+    }
+    return unknown(type, "it is none of the server channels keepalive-netty knows: NIO "
+        + "(NioServerSocketChannel), epoll, io_uring and kqueue server socket channels");
   }
 
   private static Transport unknown(Class<?> type, String reason) {
