@@ -70,19 +70,27 @@ final class KeepaliveInitializer extends ChannelInboundHandlerAdapter {
   private void initialize(ChannelHandlerContext ctx) {
     ChannelPipeline pipeline = ctx.pipeline();
     Channel channel = ctx.channel();
-    pipeline.addAfter(ctx.name(), null, next);
-    pipeline.remove(ctx.name());
     ApplyReport report;
     try {
+      pipeline.addAfter(ctx.name(), null, next);
       report = NettyKeepalive.apply(channel, policy, mode);
     } catch (RuntimeException e) {
-      // Loud: the application's handlers see why, and the channel does not run without keepalive.
+      // Loud: the application's handlers see why (a refused policy, or a handler Netty would not
+      // add twice), and the channel does not run without keepalive or without its handlers.
+      leave(ctx);
       pipeline.fireExceptionCaught(e);
       channel.close();
       return;
     }
+    leave(ctx);
     if (mode == ApplyMode.LENIENT) {
       pipeline.fireUserEventTriggered(report);
+    }
+  }
+
+  private static void leave(ChannelHandlerContext ctx) {
+    if (!ctx.isRemoved()) {
+      ctx.pipeline().remove(ctx.name());
     }
   }
 

@@ -72,9 +72,10 @@ final class Transport {
   }
 
   /**
-   * The transport's option for a tuning option.
+   * The transport's option for a tuning option (SO_KEEPALIVE is ChannelOption.SO_KEEPALIVE on every
+   * transport and is not in the table).
    *
-   * @return null if the transport cannot set it; never null for SO_KEEPALIVE's caller (not asked)
+   * @return null if the transport cannot set it
    */
   ChannelOption<Integer> option(KeepaliveOption option) {
     switch (option) {

@@ -21,9 +21,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetAddress;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import jdk.net.ExtendedSocketOptions;
 import java.util.List;
@@ -382,6 +385,29 @@ class NettyKeepaliveTest {
       peers.client.config().setOption(new IntegerUnixChannelOption("TCP_KEEPCNT", 6, 6), 4);
       peers.client.config().setOption(ChannelOption.SO_KEEPALIVE, true);
       assertEquals(Observed.after(POLICY, initial), Observed.of(epoll, peers.client));
+    }
+  }
+
+  /** Netty refuses to add a non-@Sharable handler to a second channel; that must not go quiet. */
+  @Test
+  void aChildHandlerNettyWillNotAddTwiceClosesTheSecondConnection() throws Exception {
+    EventLoopGroup group = TestTransport.NIO.newGroup();
+    try {
+      ServerBootstrap sb = new ServerBootstrap().group(group)
+          .channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInboundHandlerAdapter()); // not @Sharable
+      Channel listener = NettyKeepalive.configure(sb, POLICY).bind("127.0.0.1", 0).sync().channel();
+      Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+          .handler(new Peers.Recorder());
+      Channel first = b.connect(listener.localAddress()).sync().channel();
+      Channel second = b.connect(listener.localAddress()).sync().channel();
+      assertTrue(second.closeFuture().await(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS),
+          "the server closes the connection it could not set up");
+      assertTrue(first.isOpen());
+      first.close().sync();
+      listener.close().sync();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
   }
 }
