@@ -211,7 +211,10 @@ public final class NettyKeepalive {
    * @throws IllegalArgumentException if the policy is beyond this platform's limits, or {@code
    *     channel} is a server (listening) channel; the channel is unchanged
    * @throws UnsupportedKeepaliveOptionException (strict and transactional) if the channel's
-   *     transport cannot set an option the policy asks for; the channel is unchanged
+   *     transport cannot set an option the policy asks for; the channel is unchanged. If instead
+   *     Netty answers {@code false} for an option part-way (a JDK whose channel lacks the option on
+   *     this operating system), it is thrown after the options before it were set, and strict mode
+   *     switches SO_KEEPALIVE off while transactional mode restores them
    * @throws ChannelException if the channel is closed (in every mode; the channel is unchanged), or
    *     (strict and transactional) the kernel refused an option: Netty wraps the {@code
    *     IOException}. Strict then switches SO_KEEPALIVE off, transactional restores every option it
