@@ -9,30 +9,53 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 
 /**
  * The shared adapter contract on one Netty transport: S is a client channel connected to a server
- * of the same transport on loopback.
+ * of the same transport on loopback or, for {@link #acceptedSide()}, the channel the server
+ * accepted.
  */
 abstract class NettyAdapterContract extends KeepaliveAdapterContract<Channel> {
 
-  /** Accepts and holds connections; nothing else. */
+  /** Holds connections; on the server side also hands each accepted channel to the test. */
   @ChannelHandler.Sharable
-  private static final class Idle extends ChannelInboundHandlerAdapter {}
+  private static final class Idle extends ChannelInboundHandlerAdapter {
+    final BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
 
-  private static final ChannelHandler IDLE = new Idle();
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      accepted.add(ctx.channel());
+      ctx.fireChannelActive();
+    }
+  }
 
+  private static final ChannelHandler IDLE = new ChannelInboundHandlerAdapter() {
+    @Override
+    public boolean isSharable() {
+      return true;
+    }
+  };
+
+  private final Idle server = new Idle();
   private EventLoopGroup group;
   private final Map<InetAddress, Channel> listeners = new HashMap<>();
 
   abstract TestTransport transport();
+
+  /** Whether S is the accepted (server) side of each connection. */
+  boolean acceptedSide() {
+    return false;
+  }
 
   @Override
   protected Channel connect(InetAddress loopback) throws Exception {
@@ -42,11 +65,20 @@ abstract class NettyAdapterContract extends KeepaliveAdapterContract<Channel> {
     Channel listener = listeners.get(loopback);
     if (listener == null) {
       listener = new ServerBootstrap().group(group).channel(transport().serverChannel)
-          .childHandler(IDLE).bind(loopback, 0).sync().channel();
+          .childHandler(server).bind(loopback, 0).sync().channel();
       listeners.put(loopback, listener);
     }
-    return new Bootstrap().group(group).channel(transport().socketChannel).handler(IDLE)
+    Channel client = new Bootstrap().group(group).channel(transport().socketChannel).handler(IDLE)
         .connect(listener.localAddress()).sync().channel();
+    if (!acceptedSide()) {
+      return client;
+    }
+    // Connections are made one at a time, so the next accepted channel is this one's peer.
+    Channel accepted = server.accepted.poll(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (accepted == null) {
+      throw new AssertionError("no accepted channel within " + Peers.TIMEOUT_SECONDS + " s");
+    }
+    return accepted;
   }
 
   @Override
