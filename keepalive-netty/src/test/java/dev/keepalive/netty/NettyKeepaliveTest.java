@@ -410,4 +410,15 @@ class NettyKeepaliveTest {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(TestTransport.class)
+  void policyWinsOverConflictingChildOptions(TestTransport transport) throws Exception {
+    try (Peers peers = Peers.connect(transport, Peers.loopback("127.0.0.1"),
+        sb -> NettyKeepalive.configure(sb.childOption(ChannelOption.SO_KEEPALIVE, false)
+            .childOption(transport.idle, 999), POLICY), b -> b)) {
+      assertEquals(new Observed(true, 31, 7, 4, transport.hasUserTimeout() ? 0 : -1),
+          Observed.of(transport, peers.accepted()));
+    }
+  }
 }
