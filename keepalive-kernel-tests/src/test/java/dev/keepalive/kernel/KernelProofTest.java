@@ -95,9 +95,6 @@ class KernelProofTest {
         Scenario.SILENT_PEER, Scenario.BUSY_PEER_USER_TIMEOUT, Scenario.RESET_PEER,
         Scenario.SERVER_ACCEPTED)) {
       for (Adapter a : Adapter.values()) {
-        if (s == Scenario.BUSY_PEER_USER_TIMEOUT && !a.userTimeout()) {
-          continue;
-        }
         plan.add(new Run(s, a, Family.IPV4));
         if (s == Scenario.SILENT_PEER) {
           plan.add(new Run(s, a, Family.IPV6));
@@ -216,6 +213,20 @@ class KernelProofTest {
               "ETIMEDOUT expected" + f.diagnostics());
           assertEquals(expectedEvents(adapter), eventNames(f), "what the application saw"
               + f.diagnostics());
+        });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Adapter.class)
+  void userTimeoutIsRefusedUpFrontWhereTheTransportCannotSetIt(Adapter adapter) throws Exception {
+    Assumptions.assumeFalse(adapter.userTimeout(), () -> adapter.label()
+        + " sets TCP_USER_TIMEOUT: see userTimeoutClosesABusyDeadPeer");
+    ChildJvm.Finished f = await(new Run(Scenario.BUSY_PEER_USER_TIMEOUT, adapter, Family.IPV4));
+    verify(f, "refused (strict)", "true".equals(f.fields().get("refused"))
+        ? "UnsupportedKeepaliveOptionException(" + f.fields().get("refused_option") + ")"
+        : "not refused", "", () -> {
+          assertEquals("true", f.field("refused"), "strict refusal" + f.diagnostics());
+          assertEquals("TCP_USER_TIMEOUT", f.field("refused_option"), f.diagnostics());
         });
   }
 

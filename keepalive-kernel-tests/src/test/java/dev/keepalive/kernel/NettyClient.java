@@ -1,6 +1,7 @@
 package dev.keepalive.kernel;
 
 import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.netty.NettyKeepalive;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -34,6 +35,7 @@ final class NettyClient implements Client {
   private final LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
   private final List<Outcome.Event> events = new ArrayList<>();
   private final CompletableFuture<Void> inactive = new CompletableFuture<>();
+  private volatile Throwable firstCaught;
 
   NettyClient(NettyTransport transport, InetSocketAddress peer, KeepalivePolicy policy)
       throws Exception {
@@ -44,10 +46,24 @@ final class NettyClient implements Client {
           .channel(transport.socketChannel())
           .handler(new Recorder());
       if (policy != null) {
-        Policies.configure(bootstrap, policy, transport.socketChannel());
+        NettyKeepalive.configure(bootstrap, policy);
       }
       ChannelFuture connect = bootstrap.connect(peer);
-      NettyFutures.await(connect, "connect to " + peer);
+      try {
+        NettyFutures.await(connect, "connect to " + peer);
+      } catch (IOException e) {
+        // A bootstrap refuses a policy where the channel is initialised: the refusal reaches the
+        // pipeline (exceptionCaught) and the channel is closed, so the connect only sees a closed
+        // channel. Report what the application's handler was told.
+        Throwable caught = firstCaught;
+        if (caught != null) {
+          IOException refused = new IOException("connect to " + peer + " failed: the pipeline "
+              + "caught " + caught, caught);
+          refused.addSuppressed(e);
+          throw refused;
+        }
+        throw e;
+      }
       channel = connect.channel();
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -112,6 +128,9 @@ final class NettyClient implements Client {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (firstCaught == null) {
+        firstCaught = cause;
+      }
       record("exceptionCaught", String.valueOf(cause.getMessage()));
       ctx.close();
     }

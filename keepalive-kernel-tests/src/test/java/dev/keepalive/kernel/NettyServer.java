@@ -1,6 +1,7 @@
 package dev.keepalive.kernel;
 
 import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.netty.NettyKeepalive;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -44,7 +45,7 @@ final class NettyServer implements Server {
               });
             }
           });
-      Policies.configure(bootstrap, policy, transport.socketChannel());
+      NettyKeepalive.configure(bootstrap, policy);
       ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, 0));
       NettyFutures.await(bind, "bind");
       listener = bind.channel();

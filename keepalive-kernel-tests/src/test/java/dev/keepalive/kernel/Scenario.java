@@ -9,7 +9,7 @@ enum Scenario {
   NO_POLICY("2", "no policy (negative control): unnoticed"),
   PROBES_ON_WIRE("3", "probes on the wire (tcpdump)"),
   BUSY_PEER("4", "busy dead peer, keepalive alone: unnoticed"),
-  BUSY_PEER_USER_TIMEOUT("4", "busy dead peer, user timeout: closed"),
+  BUSY_PEER_USER_TIMEOUT("4", "busy dead peer, user timeout: closed (or refused)"),
   RESET_PEER("5", "peer answers the probe with a reset"),
   SERVER_ACCEPTED("6", "server: accepted socket's keepalive timer (ss)");
 

@@ -1,5 +1,6 @@
 package dev.keepalive.kernel;
 
+import dev.keepalive.UnsupportedKeepaliveOptionException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -102,6 +103,11 @@ public final class ScenarioMain {
     try (ServerSocket peer = new ServerSocket(0, 1, loopback)) {
       peer.setSoTimeout(Math.toIntExact(EXCHANGE_LIMIT.toMillis()));
       int port = peer.getLocalPort();
+      if (scenario.policy() != null && scenario.policy().hasUserTimeout()
+          && !adapter.userTimeout()) {
+        refusal(new InetSocketAddress(loopback, port));
+        return;
+      }
       Capture capture = scenario == Scenario.PROBES_ON_WIRE ? Capture.start(port) : null;
       try (Client client = adapter.connect(new InetSocketAddress(loopback, port),
               scenario.policy());
@@ -148,6 +154,29 @@ public final class ScenarioMain {
           report(capture, port);
         }
       }
+    }
+  }
+
+  /**
+   * An adapter that cannot set TCP_USER_TIMEOUT must refuse a policy that asks for one (strict by
+   * default) rather than run without the bound on unacknowledged data the user asked for.
+   */
+  private void refusal(InetSocketAddress peer) throws Exception {
+    try {
+      adapter.connect(peer, scenario.policy()).close();
+      result.put("refused", "false");
+    } catch (Exception e) {
+      Throwable cause = e;
+      while (cause != null && !(cause instanceof UnsupportedKeepaliveOptionException)) {
+        cause = cause.getCause();
+      }
+      if (cause == null) {
+        throw e;
+      }
+      UnsupportedKeepaliveOptionException refused = (UnsupportedKeepaliveOptionException) cause;
+      result.put("refused", "true");
+      result.put("refused_option", refused.option().name());
+      result.put("refusal", refused.getMessage());
     }
   }
 
