@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -281,9 +280,7 @@ class KernelProofTest {
     b.append(String.format(Locale.ROOT,
         "Linux %s, %s %s, Netty %s; policy `%s` (detection deadline %s); %d runs in %.0f s.%n%n",
         System.getProperty("os.version"), System.getProperty("java.vm.name"),
-        System.getProperty("java.runtime.version"), io.netty.util.Version.identify()
-            .getOrDefault("netty-transport", null) == null ? "?"
-            : io.netty.util.Version.identify().get("netty-transport").artifactVersion(),
+        System.getProperty("java.runtime.version"), nettyVersion(),
         POLICY, seconds(DEADLINE), runs.size(), wallSeconds));
     b.append("| Adapter | Scenario | Expected | Measured | Ratio | |\n");
     b.append("|---|---|---|---|---|---|\n");
@@ -301,6 +298,11 @@ class KernelProofTest {
     b.append("\nReproduce (root, Linux, with nftables, tcpdump and iproute2): "
         + "`mvn -B -pl keepalive-kernel-tests -am verify`\n");
     return b.toString();
+  }
+
+  private static String nettyVersion() {
+    io.netty.util.Version transport = io.netty.util.Version.identify().get("netty-transport");
+    return transport == null ? "unknown" : transport.artifactVersion();
   }
 
   private static String family(Family family) {

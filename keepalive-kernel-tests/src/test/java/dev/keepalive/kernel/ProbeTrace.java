@@ -32,7 +32,8 @@ record ProbeTrace(long lastPeerMicros, List<Long> probeOffsetsMicros,
     List<Long> probes = new ArrayList<>();
     OptionalLong reset = OptionalLong.empty();
     for (TcpdumpLine s : segments) {
-      if (s.sourcePort() != proberPort || s.destinationPort() != peerPort || s.micros() <= lastPeer) {
+      if (s.sourcePort() != proberPort || s.destinationPort() != peerPort
+          || s.micros() <= lastPeer) {
         continue;
       }
       long offset = s.micros() - lastPeer;

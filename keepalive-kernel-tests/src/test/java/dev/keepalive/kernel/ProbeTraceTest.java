@@ -74,7 +74,7 @@ class ProbeTraceTest {
   void findsTheProbesAfterThePeersLastSegmentThenTheReset() {
     ProbeTrace trace = ProbeTrace.of(segments(CAPTURE), 57074, 35079);
     assertEquals(1795299436_009797L, trace.lastPeerMicros());
-    // The ACK of the peer's byte 3 µs after it is not a probe; the three bare ACKs seconds later are.
+    // The ACK of the peer's byte 3 µs after it is not a probe; the bare ACKs seconds later are.
     assertEquals(List.of(2_002_131L, 3_026_104L, 4_050_115L), trace.probeOffsetsMicros());
     assertEquals(OptionalLong.of(5_074_127L), trace.resetOffsetMicros());
   }
