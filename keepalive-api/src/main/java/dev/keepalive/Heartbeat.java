@@ -86,14 +86,15 @@ public final class Heartbeat {
 
   // Written by any thread through the VarHandles.
   private volatile long lastActivity;
-  /** When the ping that nothing has answered yet was sent, or NO_PING. */
+  /** When the first of the pings nothing has answered yet was sent, or NO_PING. */
   private volatile long pingOutstanding = NO_PING;
-  /** From the last answered ping to the first message after it; -1 before any answer. */
+  /** From the first unanswered ping to the first message after it; -1 before any answer. */
   private volatile long roundTrip = -1;
   private volatile boolean timedOut;
 
   // The driver's own.
   private int unanswered;
+  private long firstPingAt;
   private long lastPingAt;
   private long nextPollAt;
   private long silenceAtTimeout;
@@ -150,8 +151,8 @@ public final class Heartbeat {
    * an outstanding ping. Ignored after a timeout.
    *
    * @param nowNanos the driver's clock when the message arrived
-   * @return true if this message is the first since an outstanding ping, that is its answer: the
-   *     {@linkplain #lastRoundTrip() round-trip time} has just been updated
+   * @return true if this message is the first since the pings went out, that is their answer:
+   *     the {@linkplain #lastRoundTrip() round-trip time} has just been updated
    */
   public boolean activity(long nowNanos) {
     long t = nowNanos - origin;
@@ -184,7 +185,7 @@ public final class Heartbeat {
     long t = nowNanos - origin;
     long last = (long) LAST_ACTIVITY.getAcquire(this);
     if (unanswered > 0
-        && ((long) PING_OUTSTANDING.getAcquire(this) == NO_PING || last >= lastPingAt)) {
+        && ((long) PING_OUTSTANDING.getAcquire(this) == NO_PING || last >= firstPingAt)) {
       // Answered: as TCP does on any segment received, the count starts over and the next ping
       // waits a full idle. The second test catches a message that raced with the ping's stamp.
       unanswered = 0;
@@ -202,9 +203,14 @@ public final class Heartbeat {
       timedOut = true;
       return Action.TIME_OUT;
     }
+    if (unanswered == 0) {
+      // The round trip runs from the first ping the peer has not answered: a peer that answers
+      // the first ping after the second went out took that long, not the time since the second.
+      firstPingAt = t;
+      PING_OUTSTANDING.setVolatile(this, t);
+    }
     unanswered++;
     lastPingAt = t;
-    PING_OUTSTANDING.setVolatile(this, t);
     nextPollAt = t + intervalNanos;
     return Action.PING;
   }
@@ -236,8 +242,7 @@ public final class Heartbeat {
   }
 
   /**
-   * The last round-trip time, from a ping to the first message received after it, without
-   * allocating.
+   * {@link #lastRoundTrip()} without allocating.
    *
    * @return nanoseconds, or -1 if no ping has been answered yet
    */
@@ -246,9 +251,10 @@ public final class Heartbeat {
   }
 
   /**
-   * The last round-trip time, from a ping to the first message received after it. It includes the
-   * peer's time to notice and answer the ping, so it measures the peer's application, not only
-   * the network.
+   * The last round-trip time: from the first ping the peer had not answered to the first message
+   * received after it. It includes the peer's time to notice and answer the ping, so it measures
+   * the peer's application, not only the network; when the answer came after a second ping, it is
+   * counted from the first.
    *
    * @return the round-trip time, or empty if no ping has been answered yet
    */

@@ -21,7 +21,8 @@ public interface HeartbeatListener {
   /**
    * The first message after a ping arrived: the peer is alive.
    *
-   * @param roundTrip from the ping to that message; includes the peer's time to answer
+   * @param roundTrip from the first unanswered ping to that message; includes the peer's time to
+   *     answer
    */
   default void pingAnswered(Duration roundTrip) {}
 

@@ -141,7 +141,7 @@ class HeartbeatTest {
     assertTrue(h.activity(22 * S - 1));
     assertEquals(Action.WAIT, h.poll(22 * S));
     assertFalse(h.isTimedOut());
-    assertEquals(3 * S - 1, h.lastRoundTripNanos());
+    assertEquals(12 * S - 1, h.lastRoundTripNanos(), "counted from the first unanswered ping");
     // Counting starts over: a silent peer now gets four fresh pings.
     assertEquals(Action.PING, h.poll(32 * S - 1));
     assertEquals(1, h.unansweredPings());
@@ -154,6 +154,19 @@ class HeartbeatTest {
     assertTrue(h.activity(10 * S + 300 * MS));
     assertFalse(h.activity(10 * S + 900 * MS), "only the first message answers the ping");
     assertEquals(300 * MS, h.lastRoundTripNanos());
+  }
+
+  @Test
+  void roundTripCountsFromTheFirstUnansweredPing() {
+    Heartbeat h = Heartbeat.of(policy).start(0);
+    assertEquals(Action.PING, h.poll(10 * S));
+    assertEquals(Action.PING, h.poll(13 * S));
+    assertTrue(h.activity(14 * S));
+    assertEquals(4 * S, h.lastRoundTripNanos());
+    assertEquals(Action.WAIT, h.poll(16 * S));
+    assertEquals(Action.PING, h.poll(24 * S));
+    assertTrue(h.activity(24 * S + 7 * MS));
+    assertEquals(7 * MS, h.lastRoundTripNanos());
   }
 
   @Test
