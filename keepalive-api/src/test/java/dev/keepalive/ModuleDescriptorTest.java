@@ -1,0 +1,32 @@
+package dev.keepalive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The compiled module-info: the API package alone is exported, and java.base alone is required. */
+class ModuleDescriptorTest {
+
+  private static ModuleDescriptor descriptor() throws Exception {
+    Path classes = Path.of(KeepalivePolicy.class.getProtectionDomain().getCodeSource().getLocation()
+        .toURI());
+    return ModuleFinder.of(classes).find("dev.keepalive").orElseThrow().descriptor();
+  }
+
+  @Test
+  void exportsOnlyTheApiPackage() throws Exception {
+    assertEquals(Set.of("dev.keepalive"), descriptor().exports().stream()
+        .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+  }
+
+  @Test
+  void dependsOnJavaBaseAlone() throws Exception {
+    assertEquals(Set.of("java.base"), descriptor().requires().stream()
+        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()));
+  }
+}
