@@ -1,5 +1,6 @@
 package dev.keepalive.netty;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,11 +31,17 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.string.LineEncoder;
+import io.netty.handler.codec.string.LineSeparator;
+import io.netty.handler.codec.string.StringDecoder;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -103,6 +110,14 @@ class HeartbeatSocketTest {
     if (group != null) {
       assertTrue(group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
     }
+  }
+
+  /** Newline-framed ASCII lines in front of {@code handlers}, as in the README. */
+  static List<ChannelHandler> lines(ChannelHandler... handlers) {
+    List<ChannelHandler> all = new ArrayList<>(List.of(new LineBasedFrameDecoder(256),
+        new StringDecoder(US_ASCII), new LineEncoder(LineSeparator.UNIX, US_ASCII)));
+    all.addAll(Arrays.asList(handlers));
+    return all;
   }
 
   private static void assumeLoopback(String host) {
@@ -188,7 +203,7 @@ class HeartbeatSocketTest {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new LineCodec(), stamp, heartbeat, app);
+            ch.pipeline().addLast(lines(stamp, heartbeat, app).toArray(new ChannelHandler[0]));
           }
         })
         .connect(address).sync().channel();
@@ -236,7 +251,7 @@ class HeartbeatSocketTest {
     Queue<Object> peerSaw = new ConcurrentLinkedQueue<>();
     HeartbeatResponder responder = new HeartbeatResponder(PROTOCOL);
     InetSocketAddress address = startServer(t, "127.0.0.1", true,
-        () -> List.of(new LineCodec(), responder, new ChannelInboundHandlerAdapter() {
+        () -> lines(responder, new ChannelInboundHandlerAdapter() {
           @Override
           public void channelRead(ChannelHandlerContext ctx, Object msg) {
             peerSaw.add(msg);
@@ -266,7 +281,7 @@ class HeartbeatSocketTest {
   @Test
   void chattyPeerNeverTriggersAPing() throws Exception {
     InetSocketAddress address = startServer(Transport.NIO, "127.0.0.1", true,
-        () -> List.of(new LineCodec(), new ChannelInboundHandlerAdapter() {
+        () -> lines(new ChannelInboundHandlerAdapter() {
           @Override
           public void channelActive(ChannelHandlerContext ctx) {
             ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush("DATA"),
@@ -287,7 +302,7 @@ class HeartbeatSocketTest {
   @Test
   void pongsLateButWithinTheIntervalKeepTheConnection() throws Exception {
     InetSocketAddress address = startServer(Transport.NIO, "127.0.0.1", true,
-        () -> List.of(new LineCodec(), new ChannelInboundHandlerAdapter() {
+        () -> lines(new ChannelInboundHandlerAdapter() {
           @Override
           public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if ("PING".equals(msg)) {
