@@ -2,7 +2,6 @@ package dev.keepalive.jdk;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keepalive.KeepalivePolicy;
@@ -16,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -96,7 +94,6 @@ class HeartbeatReadmeExampleTest {
         }
       });
       BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
-      CompletableFuture<Exception> failure = new CompletableFuture<>();
       KeepalivePolicy policy = SHORT;
 
       // --- README: begin ---
@@ -114,13 +111,12 @@ class HeartbeatReadmeExampleTest {
           }
         }
       } catch (IOException e) {
-        failure.complete(e);                         // the socket the failure handler closed
+        // the peer closed, or the failure handler closed the socket
       } finally {
         heartbeat.close();                           // cancels the timer; never closes the socket
       }
       // --- README: end ---
 
-      assertInstanceOf(IOException.class, failure.get(10, TimeUnit.SECONDS));
       long sinceLastPong = System.nanoTime() - lastPongAt.get();
       assertTrue(hung.get());
       assertEquals(2, pongs.get());
