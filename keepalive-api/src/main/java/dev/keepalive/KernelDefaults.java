@@ -111,8 +111,11 @@ public final class KernelDefaults {
 
   private static long readNumber(Path file) {
     String content;
-    try {
-      content = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
+    // One read with a buffer larger than any value: a sysctl file reports size 0, so
+    // Files.readAllBytes/readString read one byte first, and the kernel answers a read at a
+    // non-zero offset of a sysctl int with EOF (__do_proc_dointvec): "7200" came back as "7".
+    try (InputStream in = Files.newInputStream(file)) {
+      content = new String(in.readNBytes(64), StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read kernel keepalive default " + file + ": " + e, e);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,9 +63,21 @@ class KernelDefaultsTest {
   void currentReadsThisNamespaceOnLinux() throws IOException {
     assumeTrue(Platform.current() == Platform.LINUX, "reads /proc/sys/net/ipv4: Linux only");
     KernelDefaults d = KernelDefaults.current();
-    long time = Long.parseLong(Files.readString(
-        KernelDefaults.LINUX_PROC_DIR.resolve("tcp_keepalive_time")).trim());
-    assertEquals(time, d.policy().orElseThrow().idleSeconds());
+    // Compared with cat's reading: Files.readString returns only the first digit of a sysctl file
+    // ("7" for 7200), the bug this guards against.
+    KeepalivePolicy p = d.policy().orElseThrow();
+    assertEquals(cat("tcp_keepalive_time"), p.idleSeconds());
+    assertEquals(cat("tcp_keepalive_intvl"), p.intervalSeconds());
+    assertEquals(cat("tcp_keepalive_probes"), p.probes());
     assertTrue(d.source().endsWith("(this network namespace)"), d.source());
+  }
+
+  private static long cat(String name) throws IOException {
+    Process cat = new ProcessBuilder("cat", KernelDefaults.LINUX_PROC_DIR.resolve(name).toString())
+        .start();
+    try (InputStream in = cat.getInputStream()) {
+      return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII)
+          .trim());
+    }
   }
 }

@@ -1,0 +1,346 @@
+package dev.keepalive.jdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.KernelDefaults;
+import dev.keepalive.Middlebox;
+import dev.keepalive.Platform;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The doctor's output, text and JSON, and its exit codes 0, 1 and 2. */
+@Timeout(60)
+class DoctorTest {
+
+  /** One run: exit status, stdout, stderr. */
+  record Run(int status, String out, String err) {}
+
+  static Run doctor(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Doctor.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> object(Object o) {
+    return (Map<String, Object>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Object> list(Object o) {
+    return (List<Object>) o;
+  }
+
+  static Map<String, Object> json(Run run) {
+    return object(MiniJson.parse(run.out()));
+  }
+
+  @Test
+  void helpPrintsUsageAndExitsZero() {
+    Run run = doctor("--help");
+    assertEquals(Doctor.OK, run.status());
+    assertTrue(run.out().startsWith("Usage: keepalive-doctor [--policy POLICY] [--json] [--help]"),
+        run.out());
+    assertTrue(run.out().contains("Exit status: 0 all well, 1 the policy is invalid or did not"
+        + " apply, 2 bad usage."), run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void withoutPolicyDescribesSystemOptionsAndKernelDefaults() {
+    Run run = doctor();
+    assertEquals(Doctor.OK, run.status(), run.out());
+    assertTrue(run.out().contains("OS       " + System.getProperty("os.name") + ", kernel "
+        + System.getProperty("os.version")), run.out());
+    assertTrue(run.out().contains(System.getProperty("java.runtime.version")), run.out());
+    assertTrue(run.out().contains("  TCP_KEEPIDLE       ✓        ✓\n"), run.out());
+    assertTrue(run.out().contains("  TCP_USER_TIMEOUT   ✗        ✗\n"), run.out());
+    assertTrue(run.out().contains("the JDK has no TCP_USER_TIMEOUT socket option"), run.out());
+    assertTrue(run.out().endsWith("\nResult: OK\n"), run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void kernelDefaultsShowDeadlineTimelineAndMiddleboxWarnings() {
+    Assumptions.assumeTrue(Platform.current() == Platform.LINUX, "reads Linux's namespace defaults");
+    KeepalivePolicy defaults = KernelDefaults.current().policy().orElseThrow();
+    Assumptions.assumeTrue(defaults.equals(KeepalivePolicy.linuxDefaults()),
+        "this namespace has the stock defaults 7200/75/9, not " + defaults);
+    String out = doctor().out();
+    assertTrue(out.contains("idle 7200 s, interval 75 s, 9 probes: a silent peer is detected after"
+        + " 7875 s (2 h 11 min 15 s)"), out);
+    assertTrue(out.contains("     +7200 s  2 h              probe 1 (idle is over)\n"), out);
+    assertTrue(out.contains("     +7275 s  2 h 1 min 15 s   probe 2\n"), out);
+    assertTrue(out.contains("… 6 more probes, 75 s apart\n"), out);
+    assertTrue(out.contains("     +7800 s  2 h 10 min       probe 9\n"), out);
+    assertTrue(out.contains("     +7875 s  2 h 11 min 15 s  dead:"), out);
+    for (Middlebox m : Middlebox.values()) {
+      assertTrue(out.contains("! " + m.displayName() + " drops a flow idle for "
+          + m.idleTimeout().getSeconds() + " s"), m + " warned: " + out);
+    }
+    assertTrue(out.contains("keepingAliveThrough(Middlebox.AWS_NLB) = idle=175s,interval=35s,probes=5"),
+        out);
+  }
+
+  @Test
+  void validPolicyIsCheckedLiveAndExitsZero() {
+    Run run = doctor("--policy", "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.OK, run.status(), run.out());
+    String out = run.out();
+    assertTrue(out.contains("Policy \"idle=90s,interval=15s,probes=2\"\n"), out);
+    assertTrue(out.contains("  ✓ RFC 1122 §4.2.3.6"), out);
+    assertTrue(out.contains("a silent peer is detected after 120 s (2 min)"), out);
+    assertTrue(out.contains("    ✓ TCP_KEEPIDLE      90s        read back 90s\n"), out);
+    assertTrue(out.contains("    ✓ TCP_KEEPINTERVAL  15s        read back 15s\n"), out);
+    assertTrue(out.contains("    ✓ TCP_KEEPCOUNT     2          read back 2\n"), out);
+    assertTrue(out.contains("    ✓ SO_KEEPALIVE      on         read back on\n"), out);
+    assertFalse(out.substring(out.indexOf("Policy")).contains("! AWS"), "90 s is below every timeout");
+    assertTrue(out.endsWith("\nResult: OK\n"), out);
+  }
+
+  @Test
+  void policyEqualsFormIsAccepted() {
+    assertEquals(Doctor.OK, doctor("--policy=idle=90s,interval=15s,probes=2").status());
+  }
+
+  @Test
+  void probesBeyondLinuxLimitExitsOneWithoutTouchingASocket() {
+    Assumptions.assumeTrue(Platform.current() == Platform.LINUX, "Linux's limit of 127 probes");
+    Run run = doctor("--policy", "idle=90s,interval=15s,probes=200");
+    assertEquals(Doctor.POLICY_FAILED, run.status(), run.out());
+    assertTrue(run.out().contains("  ✗ probes 200 is beyond Linux's limit: at most 127 (TCP_KEEPCNT)"),
+        run.out());
+    assertTrue(run.out().contains("Live check skipped: the kernel would refuse the policy"), run.out());
+    assertTrue(run.out().endsWith("Result: FAILED (the policy is invalid or did not apply; see ✗"
+        + " above)\n"), run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void unreadablePolicyExitsOneWithTheParsersMessage() {
+    Run run = doctor("--policy", "idle=90s,interval=15s");
+    assertEquals(Doctor.POLICY_FAILED, run.status());
+    assertTrue(run.out().contains("  ✗ cannot read it: "), run.out());
+    assertTrue(run.out().contains("probes"), "names the missing field: " + run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void oneProbeViolatesRfc1122AndExitsOne() {
+    Run run = doctor("--policy", "idle=90s,interval=15s,probes=1");
+    assertEquals(Doctor.POLICY_FAILED, run.status());
+    assertTrue(run.out().contains("  ✗ probes=1 violates RFC 1122 §4.2.3.6 NO_DEATH_ON_ONE_PROBE"),
+        run.out());
+  }
+
+  @Test
+  void userTimeoutDoesNotApplyThroughTheJdkAndExitsOne() {
+    Assumptions.assumeTrue(Platform.current() == Platform.LINUX, "Linux has TCP_USER_TIMEOUT");
+    Run run = doctor("--json", "--policy", "idle=90s,interval=15s,probes=2,user-timeout=120s");
+    assertEquals(Doctor.POLICY_FAILED, run.status());
+    Map<String, Object> live = object(object(json(run).get("policy")).get("liveCheck"));
+    assertEquals(false, live.get("ok"));
+    Map<String, Object> userTimeout = null;
+    for (Object o : list(live.get("options"))) {
+      if (object(o).get("option").equals("TCP_USER_TIMEOUT")) {
+        userTimeout = object(o);
+      } else {
+        assertEquals(true, object(o).get("ok"), o.toString());
+      }
+    }
+    assertEquals("NOT_SUPPORTED", userTimeout.get("status"));
+    assertEquals("120000ms", userTimeout.get("expected"));
+    assertNull(userTimeout.get("actual"));
+    assertEquals(false, userTimeout.get("ok"));
+  }
+
+  @Test
+  void badUsageExitsTwoWithAClearMessageAndNoStackTrace() {
+    List<Run> runs = new ArrayList<>();
+    runs.add(doctor("--polcy", "idle=90s"));
+    runs.add(doctor("--policy"));
+    runs.add(doctor("--policy", "off", "--policy", "off"));
+    runs.add(doctor("--json", "extra"));
+    for (Run run : runs) {
+      assertEquals(Doctor.USAGE, run.status(), run.err());
+      assertEquals("", run.out());
+      assertTrue(run.err().startsWith("keepalive doctor: "), run.err());
+      assertTrue(run.err().endsWith("Try --help.\n"), run.err());
+      assertFalse(run.err().contains("Exception"), run.err());
+      assertFalse(run.err().contains("\tat "), run.err());
+    }
+    assertEquals("keepalive doctor: unknown argument '--polcy'\nTry --help.\n", runs.get(0).err());
+  }
+
+  @Test
+  void jsonParsesAndCarriesTheFindings() {
+    Run run = doctor("--json", "--policy", "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.OK, run.status(), run.out());
+    Map<String, Object> doc = json(run);
+    assertEquals(System.getProperty("os.name"), object(doc.get("os")).get("name"));
+    assertEquals(System.getProperty("os.version"), object(doc.get("os")).get("kernel"));
+    assertEquals(System.getProperty("java.runtime.version"), object(doc.get("jdk")).get("version"));
+    assertEquals(true, object(doc.get("jdk")).get("jdkNet"));
+    Map<String, Object> options = object(doc.get("options"));
+    for (String kind : List.of("Socket", "SocketChannel")) {
+      assertEquals(true, object(object(options.get(kind)).get("TCP_KEEPIDLE")).get("supported"));
+      Map<String, Object> ut = object(object(options.get(kind)).get("TCP_USER_TIMEOUT"));
+      assertEquals(false, ut.get("supported"));
+      assertTrue(ut.get("reason").toString().contains("TCP_USER_TIMEOUT"));
+    }
+    Map<String, Object> kernel = object(doc.get("kernelDefaults"));
+    KernelDefaults defaults = KernelDefaults.current();
+    assertEquals(defaults.known(), kernel.get("known"));
+    if (defaults.known()) {
+      KeepalivePolicy p = defaults.policy().orElseThrow();
+      assertEquals(p.toString(), kernel.get("policy"));
+      assertEquals(p.detectionDeadline().getSeconds(), kernel.get("deadlineSeconds"));
+      assertEquals(Doctor.human(p.detectionDeadline().getSeconds()), kernel.get("deadline"));
+      List<Object> timeline = list(kernel.get("timeline"));
+      assertEquals("idle", object(timeline.get(0)).get("event"));
+      assertEquals("dead", object(timeline.get(timeline.size() - 1)).get("event"));
+      assertEquals(p.detectionDeadline().getSeconds(),
+          object(timeline.get(timeline.size() - 1)).get("atSeconds"));
+      long warned = list(kernel.get("middleboxWarnings")).size();
+      long expected = java.util.Arrays.stream(Middlebox.values()).filter(m -> m.forgets(p)).count();
+      assertEquals(expected, warned);
+    }
+    Map<String, Object> policy = object(doc.get("policy"));
+    assertEquals("idle=90s,interval=15s,probes=2", policy.get("text"));
+    assertEquals(true, policy.get("valid"));
+    assertEquals(List.of(), policy.get("platformLimits"));
+    assertEquals(List.of(), policy.get("rfc1122"));
+    assertEquals(120L, policy.get("deadlineSeconds"));
+    assertEquals("2 min", policy.get("deadline"));
+    Map<String, Object> live = object(policy.get("liveCheck"));
+    assertEquals(true, live.get("ok"));
+    assertEquals("127.0.0.1", live.get("address"));
+    assertEquals(4, list(live.get("options")).size());
+    Map<String, Object> idle = object(list(live.get("options")).get(0));
+    assertEquals("TCP_KEEPIDLE", idle.get("option"));
+    assertEquals("90s", idle.get("expected"));
+    assertEquals("90s", idle.get("actual"));
+    assertEquals(true, doc.get("ok"));
+    assertEquals(0L, doc.get("exitCode"));
+  }
+
+  @Test
+  void jsonOfAnInvalidPolicyCarriesTheErrorAndExitCodeOne() {
+    Run run = doctor("--json", "--policy", "idle=90s,interval=15s,probes=banana");
+    assertEquals(Doctor.POLICY_FAILED, run.status());
+    Map<String, Object> doc = json(run);
+    assertEquals(false, object(doc.get("policy")).get("valid"));
+    assertTrue(object(doc.get("policy")).get("error").toString().contains("expected a whole number of probes"));
+    assertEquals(false, doc.get("ok"));
+    assertEquals(1L, doc.get("exitCode"));
+  }
+
+  @Test
+  void jsonEscapesWhatAUserTyped() {
+    Run run = doctor("--json", "--policy", "idle=\"9\\0\n\t");
+    assertEquals(Doctor.POLICY_FAILED, run.status());
+    assertEquals("idle=\"9\\0\n\t", object(json(run).get("policy")).get("text"));
+  }
+
+  @Test
+  void miniJsonRejectsMalformedText() {
+    assertThrows(IllegalArgumentException.class, () -> MiniJson.parse("{\"a\": 1,}"));
+    assertThrows(IllegalArgumentException.class, () -> MiniJson.parse("{\"a\": 1} x"));
+    assertThrows(IllegalArgumentException.class, () -> MiniJson.parse("[\"a\n\"]"));
+  }
+
+  @Test
+  void humanDurationsLeaveOutZeroParts() {
+    assertEquals("2 h 11 min 15 s", Doctor.human(7875));
+    assertEquals("0 s", Doctor.human(0));
+    assertEquals("2 min", Doctor.human(120));
+    assertEquals("1 d 1 s", Doctor.human(86401));
+    assertEquals("2 h", Doctor.human(7200));
+  }
+
+  @Test
+  void mainExitsWithTheStatusInAChildJvm() throws Exception {
+    Run ok = childJvm(List.of(), "--policy", "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.OK, ok.status(), ok.out());
+    assertTrue(ok.out().contains("✓ TCP_KEEPIDLE"), "UTF-8 marks: " + ok.out());
+    Run usage = childJvm(List.of(), "--bogus");
+    assertEquals(Doctor.USAGE, usage.status());
+    assertEquals("keepalive doctor: unknown argument '--bogus'\nTry --help.\n", usage.err());
+  }
+
+  @Test
+  void withoutJdkNetTheDoctorSaysSoAndThePolicyDoesNotApply() throws Exception {
+    Run run = childJvm(List.of("--limit-modules", "java.base"),
+        "--policy", "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.POLICY_FAILED, run.status(), run.out() + run.err());
+    assertTrue(run.out().contains("jdk.net  MISSING: "), run.out());
+    assertTrue(run.out().contains("  TCP_KEEPIDLE       ✗        ✗\n"), run.out());
+    assertTrue(run.out().contains("    ✗ TCP_KEEPIDLE      90s        not supported: "), run.out());
+    assertTrue(run.out().contains("    ✓ SO_KEEPALIVE      on         read back on"), run.out());
+  }
+
+  @Test
+  void onTheModulePathJdkNetIsResolvedOnlyWhenAskedFor() throws Exception {
+    // 'requires static jdk.net' lets the module resolve on a runtime without jdk.net, but then a
+    // module-path application gets jdk.net only if it requires it or adds it: the doctor must say so.
+    String modulePath = location(KeepalivePolicy.class) + java.io.File.pathSeparator
+        + location(Doctor.class);
+    String main = "dev.keepalive.jdk/" + Doctor.class.getName();
+    Run without = childJvm(List.of("-p", modulePath, "-m", main), "--policy",
+        "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.POLICY_FAILED, without.status(), without.out() + without.err());
+    assertTrue(without.out().contains("jdk.net  MISSING: this JDK has the jdk.net module but this"
+        + " JVM did not resolve it"), without.out());
+    Run with = childJvm(List.of("-p", modulePath, "--add-modules", "jdk.net", "-m", main),
+        "--policy", "idle=90s,interval=15s,probes=2");
+    assertEquals(Doctor.OK, with.status(), with.out() + with.err());
+  }
+
+  private static String location(Class<?> type) throws Exception {
+    return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+  }
+
+  private static Run childJvm(List<String> jvmOptions, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    if (!jvmOptions.contains("-m")) {
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(Doctor.class.getName());
+    }
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).start();
+    p.getOutputStream().close();
+    byte[] err;
+    byte[] out;
+    try (InputStream o = p.getInputStream(); InputStream e = p.getErrorStream()) {
+      out = o.readAllBytes();
+      err = e.readAllBytes();
+    } catch (IOException e) {
+      p.destroyForcibly();
+      throw e;
+    }
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the doctor finished");
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+}
