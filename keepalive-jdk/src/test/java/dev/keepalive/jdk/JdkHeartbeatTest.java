@@ -21,7 +21,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,7 +30,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,10 +180,8 @@ class JdkHeartbeatTest {
     assumeLoopback(host);
     try (Connection c = Connection.open(host)) {
       // TCP keepalive with the very same policy on the same socket: the peer's kernel answers it.
-      c.ours.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-      c.ours.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, SHORT.idleSeconds());
-      c.ours.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, SHORT.intervalSeconds());
-      c.ours.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, SHORT.probes());
+      Keepalive.apply(c.ours, SHORT);
+      assertEquals(SHORT, Keepalive.inspect(c.ours));
       Recorder rec = new Recorder();
       long start = System.nanoTime();
       JdkHeartbeat heartbeat = start(c, rec); // the peer never reads and never writes
