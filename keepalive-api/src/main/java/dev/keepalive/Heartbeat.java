@@ -80,8 +80,10 @@ public final class Heartbeat {
   private final int probes;
 
   // All times are nanoseconds since start(origin): differences, so they survive a clock that
-  // wraps (System.nanoTime may start anywhere, even near Long.MAX_VALUE).
-  private long origin;
+  // wraps (System.nanoTime may start anywhere, even near Long.MAX_VALUE). Volatile because
+  // activity() reads it on threads that may have received this object through a data race; a
+  // volatile read costs a plain load on x86.
+  private volatile long origin;
   private boolean started;
 
   // Written by any thread through the VarHandles.
