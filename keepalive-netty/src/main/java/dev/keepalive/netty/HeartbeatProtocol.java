@@ -1,6 +1,7 @@
 package dev.keepalive.netty;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCounted;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -105,11 +106,19 @@ public interface HeartbeatProtocol {
    * @param pong the pong message
    * @return the protocol
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if ping equals pong (a pong would be answered, forever)
+   * @throws IllegalArgumentException if ping equals pong (a pong would be answered, forever), or
+   *     either is reference-counted (writing it once would release it for good: use {@link
+   *     #of(Supplier, Predicate, Function, Predicate)} with a supplier of new buffers)
    */
   static HeartbeatProtocol of(Object ping, Object pong) {
     Objects.requireNonNull(ping, "ping must not be null");
     Objects.requireNonNull(pong, "pong must not be null");
+    if (ping instanceof ReferenceCounted || pong instanceof ReferenceCounted) {
+      throw new IllegalArgumentException("ping and pong must not be reference-counted (a ByteBuf "
+          + "is released by its first write): pass a supplier of new ones to of(Supplier, "
+          + "Predicate, Function, Predicate), was " + ping.getClass().getName() + " and "
+          + pong.getClass().getName());
+    }
     if (ping.equals(pong)) {
       throw new IllegalArgumentException("ping and pong must differ, both were " + ping);
     }

@@ -16,10 +16,14 @@ import dev.keepalive.KeepalivePolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,6 +264,23 @@ class HeartbeatHandlerTest {
   }
 
   @Test
+  void pingThatCannotBeWrittenIsReportedThroughThePipeline() {
+    IOException broken = new IOException("Broken pipe");
+    ChannelOutboundHandlerAdapter failingWrites = new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ReferenceCountUtil.release(msg);
+        promise.setFailure(broken);
+      }
+    };
+    EmbeddedChannel ch = EmbeddedChannel.builder().ticker(clock)
+        .handlers(failingWrites, new HeartbeatHandler(SHORT, PROTOCOL, events)).build();
+    advance(ch, 1_000);
+    assertSame(broken, assertThrows(IOException.class, ch::checkException));
+    assertEquals(List.of("ping 1"), events.log);
+  }
+
+  @Test
   void refusesBadConfiguration() {
     assertEquals("a heartbeat needs an enabled policy with idle, interval and probes, was off",
         assertThrows(IllegalArgumentException.class,
@@ -278,6 +299,13 @@ class HeartbeatHandlerTest {
     assertEquals("ping and pong must differ, both were PING",
         assertThrows(IllegalArgumentException.class,
             () -> HeartbeatProtocol.of("PING", "PING")).getMessage());
+    ByteBuf shared = Unpooled.copiedBuffer("P", US_ASCII);
+    assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> HeartbeatProtocol.of(shared, "PONG")).getMessage()
+        .startsWith("ping and pong must not be reference-counted"));
+    shared.release();
+    assertEquals("newPing must not be null", assertThrows(NullPointerException.class,
+        () -> HeartbeatProtocol.of(null, m -> true, p -> p, m -> false)).getMessage());
   }
 
   @Test

@@ -1,0 +1,17 @@
+/**
+ * Applies a {@link dev.keepalive.KeepalivePolicy} to Netty bootstraps and live channels on NIO,
+ * epoll, io_uring and kqueue. The native transports are optional ({@code requires static}): an
+ * application without them resolves this module and uses NIO.
+ */
+module dev.keepalive.netty {
+  requires transitive dev.keepalive;
+  requires dev.keepalive.jdk;
+  requires transitive io.netty.transport;
+  requires transitive io.netty.common;
+  requires static io.netty.transport.classes.epoll;
+  requires static io.netty.transport.classes.io_uring;
+  // IntegerUnixChannelOption, for kqueue on macOS; the kqueue classes themselves are never touched.
+  requires static io.netty.transport.unix.common;
+
+  exports dev.keepalive.netty;
+}
