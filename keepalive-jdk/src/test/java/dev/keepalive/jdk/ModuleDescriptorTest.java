@@ -37,7 +37,7 @@ class ModuleDescriptorTest {
   }
 
   @Test
-  void requiresTheApiTransitivelyAndJdkNetOnlyStatically() throws IOException {
+  void requiresTheApiTransitivelyAndJdkNetSoModularAppsAndJlinkGetIt() throws IOException {
     ModuleDescriptor d = descriptor();
     ModuleDescriptor.Requires api = null;
     ModuleDescriptor.Requires jdkNet = null;
@@ -51,6 +51,6 @@ class ModuleDescriptorTest {
     assertNotNull(api);
     assertTrue(api.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE));
     assertNotNull(jdkNet);
-    assertEquals(Set.of(ModuleDescriptor.Requires.Modifier.STATIC), jdkNet.modifiers());
+    assertEquals(Set.of(), jdkNet.modifiers());
   }
 }

@@ -417,9 +417,8 @@ public final class Applier {
   /** Built only when a reason is needed: tells a module-path user how to get jdk.net resolved. */
   private static final class JdkNetMissing {
     static final String REASON = ModuleFinder.ofSystem().find("jdk.net").isPresent()
-        ? "this JDK has the jdk.net module but this JVM did not resolve it (a module-path"
-            + " application without 'requires jdk.net;', or --limit-modules): add 'requires"
-            + " jdk.net;' to your module or run with --add-modules jdk.net"
+        ? "this JDK has the jdk.net module but this JVM did not resolve it (--limit-modules, or"
+            + " a custom module layer): include jdk.net in --limit-modules or the layer"
         : "this runtime image has no jdk.net module (a jlink'd image? add jdk.net to jlink's"
             + " --add-modules)";
   }

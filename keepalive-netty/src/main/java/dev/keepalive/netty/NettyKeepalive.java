@@ -1,0 +1,501 @@
+package dev.keepalive.netty;
+
+import dev.keepalive.ApplyMode;
+import dev.keepalive.ApplyReport;
+import dev.keepalive.KeepaliveOption;
+import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.PlatformLimits;
+import dev.keepalive.UnsupportedKeepaliveOptionException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Applies a {@link KeepalivePolicy} to Netty channels: the channels a {@link ServerBootstrap}
+ * accepts, the channel a {@link Bootstrap} connects, or a live {@link Channel} now. The transport's
+ * own options are picked at run time from the channel's class:
+ *
+ * <table>
+ *   <caption>Options per transport</caption>
+ *   <tr><th>transport</th><th>idle, interval, probes</th><th>user timeout</th></tr>
+ *   <tr><td>NIO ({@code NioSocketChannel})</td>
+ *       <td>{@code NioChannelOption} over {@code jdk.net.ExtendedSocketOptions}</td>
+ *       <td>refused: the JDK has none</td></tr>
+ *   <tr><td>epoll ({@code EpollSocketChannel})</td><td>{@code EpollChannelOption}</td>
+ *       <td>{@code EpollChannelOption.TCP_USER_TIMEOUT}</td></tr>
+ *   <tr><td>io_uring ({@code IoUringSocketChannel})</td><td>{@code IoUringChannelOption}</td>
+ *       <td>{@code IoUringChannelOption.TCP_USER_TIMEOUT}</td></tr>
+ *   <tr><td>kqueue ({@code KQueueSocketChannel}) on macOS</td>
+ *       <td>{@code IntegerUnixChannelOption} with XNU's TCP_KEEPALIVE, TCP_KEEPINTVL, TCP_KEEPCNT</td>
+ *       <td>refused: macOS has none</td></tr>
+ * </table>
+ *
+ * <p>SO_KEEPALIVE is {@link ChannelOption#SO_KEEPALIVE} on each. The native transports are optional
+ * dependencies: without them on the class path NIO works and nothing fails to load.
+ *
+ * <p><b>Loud by default.</b> Netty's {@code bootstrap.option(...)} and {@code childOption(...)} only
+ * log a WARN for an option a transport does not know, and services have run for months without the
+ * keepalive they configured (lettuce-io/lettuce-core#1679, Netflix/zuul#1638). Here the policy is
+ * checked against the platform's limits ({@link PlatformLimits#requireSupported}) and the transport
+ * before anything is set, and in the default {@link ApplyMode#STRICT} mode an option that cannot be
+ * set is an {@link UnsupportedKeepaliveOptionException} naming the option and the transport.
+ *
+ * <p><b>Threads.</b> {@link #apply} calls {@code channel.config().setOption} on the calling
+ * thread, as Netty's own config setters allow from any thread: the JDK serialises socket options
+ * under the channel's lock and checks it is open, and the native transports issue {@code
+ * setsockopt} on the descriptor. Like any Netty config call it should not race with {@code close()}
+ * of the same channel from another thread (the native descriptor number could be reused); run it on
+ * {@code channel.eventLoop()} if another thread may close the channel. The bootstraps apply the
+ * policy on the channel's event loop as the channel is registered.
+ */
+public final class NettyKeepalive {
+
+  /** Read once: the platform cannot change under a running JVM, and os.name costs a lookup. */
+  private static final PlatformLimits LIMITS = PlatformLimits.current();
+
+  private NettyKeepalive() {}
+
+  /**
+   * Applies {@code policy} to every channel {@code bootstrap} accepts, never to the listening
+   * channel (Netty's {@code option} versus {@code childOption} trap; SO_KEEPALIVE on a listener
+   * gets the listener itself reaped on macOS/BSD). Strict: see
+   * {@link #configure(ServerBootstrap, KeepalivePolicy, ApplyMode)}.
+   *
+   * @param bootstrap a server bootstrap whose {@code childHandler} is already set
+   * @param policy the policy
+   * @return {@code bootstrap}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   * @throws IllegalStateException if {@code bootstrap} has no child handler yet
+   */
+  public static ServerBootstrap configure(ServerBootstrap bootstrap, KeepalivePolicy policy) {
+    return configure(bootstrap, policy, ApplyMode.STRICT);
+  }
+
+  /**
+   * Applies {@code policy} to every channel {@code bootstrap} accepts, never to the listening
+   * channel. The bootstrap's child handler is wrapped: on each accepted channel, as it is
+   * registered, the wrapper puts the original child handler in its own place, applies the policy
+   * with {@link #apply(Channel, KeepalivePolicy, ApplyMode)} and leaves the pipeline; nothing stays
+   * behind per channel. The policy is applied after Netty's {@code childOption}s, so it wins over a
+   * conflicting one.
+   *
+   * <p>If the apply fails ({@link ApplyMode#STRICT} or {@link ApplyMode#TRANSACTIONAL}), the
+   * exception is fired into the channel's pipeline ({@code exceptionCaught}, after the original
+   * child handler was added) and the channel is closed, rather than left running without
+   * keepalive. In {@link ApplyMode#LENIENT} mode the {@link ApplyReport} is fired as a user event
+   * ({@code userEventTriggered}) on every channel, so a handler can log the options that did not
+   * take.
+   *
+   * <p>Call it after {@code childHandler(...)}: it wraps the handler set at the time of the call,
+   * and a later {@code childHandler(...)} replaces the wrapper. Calling it again replaces the policy
+   * rather than stacking a second wrapper.
+   *
+   * @param bootstrap a server bootstrap whose {@code childHandler} is already set
+   * @param policy the policy
+   * @param mode how each accepted channel gets the policy
+   * @return {@code bootstrap}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   * @throws IllegalStateException if {@code bootstrap} has no child handler yet
+   */
+  public static ServerBootstrap configure(ServerBootstrap bootstrap, KeepalivePolicy policy,
+      ApplyMode mode) {
+    requireNonNull(bootstrap, "bootstrap");
+    requireNonNull(policy, "policy");
+    requireNonNull(mode, "mode");
+    LIMITS.requireSupported(policy);
+    ChannelHandler child = bootstrap.config().childHandler();
+    if (child == null) {
+      throw new IllegalStateException("bootstrap has no childHandler: call childHandler(...) "
+          + "before NettyKeepalive.configure, which wraps it so every accepted channel gets the "
+          + "policy first");
+    }
+    return bootstrap.childHandler(KeepaliveInitializer.wrap(child, policy, mode));
+  }
+
+  /**
+   * Applies {@code policy} to the channel {@code bootstrap} connects. Strict: see
+   * {@link #configure(Bootstrap, KeepalivePolicy, ApplyMode)}.
+   *
+   * @param bootstrap a client bootstrap whose {@code handler} is already set
+   * @param policy the policy
+   * @return {@code bootstrap}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   * @throws IllegalStateException if {@code bootstrap} has no handler yet
+   */
+  public static Bootstrap configure(Bootstrap bootstrap, KeepalivePolicy policy) {
+    return configure(bootstrap, policy, ApplyMode.STRICT);
+  }
+
+  /**
+   * Applies {@code policy} to the channel {@code bootstrap} connects, as it is registered and
+   * before it connects. Works like {@link #configure(ServerBootstrap, KeepalivePolicy, ApplyMode)}
+   * with the bootstrap's {@code handler}: on failure the exception reaches the pipeline's {@code
+   * exceptionCaught} and the channel is closed, so the connect future fails (with a {@code
+   * ClosedChannelException}) instead of connecting without keepalive.
+   *
+   * @param bootstrap a client bootstrap whose {@code handler} is already set
+   * @param policy the policy
+   * @param mode how the channel gets the policy
+   * @return {@code bootstrap}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   * @throws IllegalStateException if {@code bootstrap} has no handler yet
+   */
+  public static Bootstrap configure(Bootstrap bootstrap, KeepalivePolicy policy, ApplyMode mode) {
+    requireNonNull(bootstrap, "bootstrap");
+    requireNonNull(policy, "policy");
+    requireNonNull(mode, "mode");
+    LIMITS.requireSupported(policy);
+    ChannelHandler handler = bootstrap.config().handler();
+    if (handler == null) {
+      throw new IllegalStateException("bootstrap has no handler: call handler(...) before "
+          + "NettyKeepalive.configure, which wraps it so the channel gets the policy first");
+    }
+    return bootstrap.handler(KeepaliveInitializer.wrap(handler, policy, mode));
+  }
+
+  /**
+   * Applies {@code policy} to a live channel now, in {@link ApplyMode#STRICT} mode.
+   *
+   * @param channel an open socket channel (not a server channel)
+   * @param policy the policy
+   * @return the shared all-applied report of {@code policy}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits, or {@code
+   *     channel} is a server (listening) channel; the channel is unchanged
+   * @throws UnsupportedKeepaliveOptionException if the channel's transport cannot set an option the
+   *     policy asks for (a user timeout on NIO or kqueue; any tuning option on an unknown
+   *     transport); the channel is unchanged
+   * @throws ChannelException if the channel is closed (the channel is unchanged) or the kernel
+   *     refused an option; SO_KEEPALIVE is then switched off
+   * @see #apply(Channel, KeepalivePolicy, ApplyMode)
+   */
+  public static ApplyReport apply(Channel channel, KeepalivePolicy policy) {
+    return apply(channel, policy, ApplyMode.STRICT);
+  }
+
+  /**
+   * Applies {@code policy} to a live channel now. The options are set in
+   * {@link ApplyReport#optionsOf(KeepalivePolicy)} order (tuning options first, SO_KEEPALIVE last)
+   * through {@code channel.config().setOption}; a {@code false} from it (Netty does not know the
+   * option on this channel) counts as a failure, never as success.
+   *
+   * <ul>
+   *   <li>{@link ApplyMode#STRICT}: anything the transport cannot set is refused before the channel
+   *       is touched; if a call fails part-way, SO_KEEPALIVE is switched off and the exception is
+   *       rethrown. On success the cost is the raw {@code setOption} calls: the report returned is
+   *       the policy's shared {@link ApplyReport#allApplied(KeepalivePolicy)}.
+   *   <li>{@link ApplyMode#TRANSACTIONAL}: like strict, but first reads every option it will change
+   *       and, if a call fails, restores them, leaving the channel as it was.
+   *   <li>{@link ApplyMode#LENIENT}: sets what the transport can; the options it cannot set and
+   *       the calls that failed are {@code NOT_SUPPORTED} and {@code FAILED} entries of the report.
+   *       SO_KEEPALIVE is still switched on.
+   * </ul>
+   *
+   * @param channel an open socket channel (not a server channel)
+   * @param policy the policy
+   * @param mode how to handle what cannot be applied
+   * @return what was applied; in strict and transactional mode always the all-applied report
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits, or {@code
+   *     channel} is a server (listening) channel; the channel is unchanged
+   * @throws UnsupportedKeepaliveOptionException (strict and transactional) if the channel's
+   *     transport cannot set an option the policy asks for; the channel is unchanged. If instead
+   *     Netty answers {@code false} for an option part-way (a JDK whose channel lacks the option on
+   *     this operating system), it is thrown after the options before it were set, and strict mode
+   *     switches SO_KEEPALIVE off while transactional mode restores them
+   * @throws ChannelException if the channel is closed (in every mode; the channel is unchanged), or
+   *     (strict and transactional) the kernel refused an option: Netty wraps the {@code
+   *     IOException}. Strict then switches SO_KEEPALIVE off, transactional restores every option it
+   *     changed; a failure while doing so is added as a suppressed exception
+   */
+  public static ApplyReport apply(Channel channel, KeepalivePolicy policy, ApplyMode mode) {
+    requireNonNull(channel, "channel");
+    requireNonNull(policy, "policy");
+    requireNonNull(mode, "mode");
+    Transport transport = Transport.of(channel);
+    if (transport.listener) {
+      throw new IllegalArgumentException("channel must be a socket channel, was the server channel "
+          + channel + ": keepalive belongs on the channels it accepts (use "
+          + "NettyKeepalive.configure(ServerBootstrap, KeepalivePolicy))");
+    }
+    LIMITS.requireSupported(policy);
+    requireOpen(channel);
+    ApplyReport applied = ApplyReport.allApplied(policy);
+    List<ApplyReport.Entry> plan = applied.entries();
+    if (mode == ApplyMode.LENIENT) {
+      return applyLeniently(channel.config(), transport, policy, plan, applied);
+    }
+    refuseUnsupported(transport, plan);
+    ChannelConfig config = channel.config();
+    Object[] before = mode == ApplyMode.TRANSACTIONAL ? read(config, transport, plan) : null;
+    int i = 0;
+    try {
+      for (; i < plan.size(); i++) {
+        set(config, transport, plan.get(i).option(), policy);
+      }
+    } catch (RuntimeException e) {
+      if (before != null) {
+        restore(config, transport, plan, before, i, e);
+      } else if (policy.enabled()) {
+        // ApplyMode.STRICT: keepalive never runs with half a policy.
+        try {
+          config.setOption(ChannelOption.SO_KEEPALIVE, Boolean.FALSE);
+        } catch (RuntimeException again) {
+          if (again != e) {
+            e.addSuppressed(again);
+          }
+        }
+      }
+      throw e;
+    }
+    return applied;
+  }
+
+  /**
+   * Receives a policy's options one at a time, each with its own type, so that a builder's generic
+   * option method fits as a method reference: gRPC's {@code NettyServerBuilder::withChildOption} or
+   * {@code NettyChannelBuilder::withOption}, Netty's {@code ServerBootstrap::childOption} or {@code
+   * Bootstrap::option}.
+   */
+  @FunctionalInterface
+  public interface OptionSink {
+    /**
+     * Takes one option.
+     *
+     * @param <T> the option's value type
+     * @param option the transport's option
+     * @param value its value
+     */
+    <T> void option(ChannelOption<T> option, T value);
+  }
+
+  /**
+   * Hands {@code sink} the transport-specific channel options that carry {@code policy}, for
+   * frameworks that take Netty channel options but offer no hook on the channel itself (gRPC-java's
+   * {@code NettyServerBuilder.withChildOption} and {@code NettyChannelBuilder.withOption}). The
+   * policy is checked against the platform and the transport now, strictly.
+   *
+   * <p>Prefer {@link #configure} or {@link #apply} where there is a bootstrap or a channel: options
+   * handed to a framework are set by Netty, which only logs a WARN when one does not take. So name
+   * the same channel class the framework will use (a different transport's options are exactly
+   * what Netty ignores), and check a live channel once with {@link #inspect(Channel)}.
+   *
+   * @param channelType the socket channel class, or the server channel class whose accepted
+   *     channels get the options (e.g. {@code EpollServerSocketChannel.class} for gRPC's {@code
+   *     channelType})
+   * @param policy the policy
+   * @param sink receives the options in {@link ApplyReport#optionsOf(KeepalivePolicy)} order:
+   *     tuning options first, SO_KEEPALIVE last
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   * @throws UnsupportedKeepaliveOptionException if the transport of {@code channelType} cannot set
+   *     an option the policy asks for; {@code sink} then received nothing
+   */
+  public static void options(Class<? extends Channel> channelType, KeepalivePolicy policy,
+      OptionSink sink) {
+    requireNonNull(channelType, "channelType");
+    requireNonNull(policy, "policy");
+    requireNonNull(sink, "sink");
+    LIMITS.requireSupported(policy);
+    Transport transport = Transport.forOptionsOf(channelType);
+    List<ApplyReport.Entry> plan = ApplyReport.allApplied(policy).entries();
+    refuseUnsupported(transport, plan);
+    for (int i = 0; i < plan.size(); i++) {
+      KeepaliveOption o = plan.get(i).option();
+      if (o == KeepaliveOption.SO_KEEPALIVE) {
+        sink.option(ChannelOption.SO_KEEPALIVE, policy.enabled());
+      } else {
+        sink.option(transport.option(o), value(o, policy));
+      }
+    }
+  }
+
+  /**
+   * Reads the keepalive options in force on a live channel: what the kernel reports, including
+   * the network namespace's defaults for options never set on it.
+   *
+   * @param channel an open socket channel (not a server channel)
+   * @return {@link KeepalivePolicy#disabled()} if SO_KEEPALIVE is off; otherwise idle, interval,
+   *     probes and, on transports that can read it (epoll, io_uring) and when it is above zero, the
+   *     user timeout
+   * @throws NullPointerException if {@code channel} is null
+   * @throws IllegalArgumentException if {@code channel} is a server (listening) channel
+   * @throws UnsupportedKeepaliveOptionException if the transport cannot read the tuning options
+   * @throws ChannelException if the channel is closed or a read fails
+   */
+  public static KeepalivePolicy inspect(Channel channel) {
+    requireNonNull(channel, "channel");
+    Transport transport = Transport.of(channel);
+    if (transport.listener) {
+      throw new IllegalArgumentException("channel must be a socket channel, was the server channel "
+          + channel);
+    }
+    requireOpen(channel);
+    ChannelConfig config = channel.config();
+    if (!Boolean.TRUE.equals(config.getOption(ChannelOption.SO_KEEPALIVE))) {
+      return KeepalivePolicy.disabled();
+    }
+    int idle = readInt(config, transport, KeepaliveOption.TCP_KEEPIDLE);
+    int interval = readInt(config, transport, KeepaliveOption.TCP_KEEPINTERVAL);
+    int probes = readInt(config, transport, KeepaliveOption.TCP_KEEPCOUNT);
+    KeepalivePolicy policy = KeepalivePolicy.ofSeconds(idle, interval, probes);
+    if (transport.userTimeout != null) {
+      Integer userTimeout = config.getOption(transport.userTimeout);
+      if (userTimeout != null && userTimeout > 0) {
+        policy = policy.withUserTimeout(Duration.ofMillis(userTimeout));
+      }
+    }
+    return policy;
+  }
+
+  private static ApplyReport applyLeniently(ChannelConfig config, Transport transport,
+      KeepalivePolicy policy, List<ApplyReport.Entry> plan, ApplyReport applied) {
+    ApplyReport.Builder report = ApplyReport.builder(policy);
+    boolean all = true;
+    for (int i = 0; i < plan.size(); i++) {
+      KeepaliveOption o = plan.get(i).option();
+      if (o != KeepaliveOption.SO_KEEPALIVE && transport.option(o) == null) {
+        report.notSupported(o, transport.name + ": " + transport.missingReason(o));
+        all = false;
+        continue;
+      }
+      try {
+        set(config, transport, o, policy);
+        report.applied(o);
+      } catch (UnsupportedKeepaliveOptionException e) {
+        report.notSupported(o, e.getMessage());
+        all = false;
+      } catch (RuntimeException e) {
+        report.failed(o, describe(e));
+        all = false;
+      }
+    }
+    return all ? applied : report.build();
+  }
+
+  /** Strict: refuses, before anything is set, the first option the transport has no way to set. */
+  private static void refuseUnsupported(Transport transport, List<ApplyReport.Entry> plan) {
+    for (int i = 0; i < plan.size(); i++) {
+      KeepaliveOption o = plan.get(i).option();
+      if (o != KeepaliveOption.SO_KEEPALIVE && transport.option(o) == null) {
+        throw new UnsupportedKeepaliveOptionException(o, transport.name, transport.missingReason(o));
+      }
+    }
+  }
+
+  /** One option, through the transport's table; a false from Netty is a refusal, never success. */
+  private static void set(ChannelConfig config, Transport transport, KeepaliveOption option,
+      KeepalivePolicy policy) {
+    ChannelOption<?> used;
+    boolean taken;
+    if (option == KeepaliveOption.SO_KEEPALIVE) {
+      used = ChannelOption.SO_KEEPALIVE;
+      taken = config.setOption(ChannelOption.SO_KEEPALIVE, policy.enabled());
+    } else {
+      ChannelOption<Integer> o = transport.option(option);
+      used = o;
+      taken = config.setOption(o, value(option, policy));
+    }
+    if (!taken) {
+      throw new UnsupportedKeepaliveOptionException(option, transport.name, "Netty's "
+          + config.getClass().getSimpleName() + " does not know " + used + " on this channel "
+          + "(setOption returned false)");
+    }
+  }
+
+  private static int value(KeepaliveOption option, KeepalivePolicy policy) {
+    switch (option) {
+      case TCP_KEEPIDLE:
+        return policy.idleSeconds();
+      case TCP_KEEPINTERVAL:
+        return policy.intervalSeconds();
+      case TCP_KEEPCOUNT:
+        return policy.probes();
+      default:
+        return policy.userTimeoutMillis();
+    }
+  }
+
+  /** ApplyMode.TRANSACTIONAL: every option the plan changes, as it is now. */
+  private static Object[] read(ChannelConfig config, Transport transport,
+      List<ApplyReport.Entry> plan) {
+    Object[] before = new Object[plan.size()];
+    for (int i = 0; i < before.length; i++) {
+      KeepaliveOption o = plan.get(i).option();
+      before[i] = o == KeepaliveOption.SO_KEEPALIVE ? config.getOption(ChannelOption.SO_KEEPALIVE)
+          : config.getOption(transport.option(o));
+      if (before[i] == null) {
+        throw new UnsupportedKeepaliveOptionException(o, transport.name, "Netty's "
+            + config.getClass().getSimpleName() + " cannot read it on this channel, so it could "
+            + "not be restored (getOption returned null)");
+      }
+    }
+    return before;
+  }
+
+  /**
+   * Undoes, newest first, the options set before the one at {@code failed}; the failed call itself
+   * changed nothing (one setsockopt either takes or fails).
+   */
+  private static void restore(ChannelConfig config, Transport transport,
+      List<ApplyReport.Entry> plan, Object[] before, int failed, RuntimeException cause) {
+    for (int i = failed - 1; i >= 0; i--) {
+      KeepaliveOption o = plan.get(i).option();
+      try {
+        if (o == KeepaliveOption.SO_KEEPALIVE) {
+          config.setOption(ChannelOption.SO_KEEPALIVE, (Boolean) before[i]);
+        } else {
+          config.setOption(transport.option(o), (Integer) before[i]);
+        }
+      } catch (RuntimeException e) {
+        // A transport may throw one shared exception instance for every call.
+        if (e != cause) {
+          cause.addSuppressed(e);
+        }
+      }
+    }
+  }
+
+  private static int readInt(ChannelConfig config, Transport transport, KeepaliveOption option) {
+    ChannelOption<Integer> o = transport.option(option);
+    if (o == null) {
+      throw new UnsupportedKeepaliveOptionException(option, transport.name,
+          transport.missingReason(option));
+    }
+    Integer value = config.getOption(o);
+    if (value == null) {
+      throw new UnsupportedKeepaliveOptionException(option, transport.name, "Netty's "
+          + config.getClass().getSimpleName() + " cannot read it on this channel (getOption "
+          + "returned null)");
+    }
+    return value;
+  }
+
+  private static void requireOpen(Channel channel) {
+    if (!channel.isOpen()) {
+      // Checked first: setsockopt on a closed native channel's descriptor number could reach
+      // another socket that reused it.
+      throw new ChannelException("channel is closed: " + channel, new ClosedChannelException());
+    }
+  }
+
+  private static String describe(Throwable e) {
+    return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  static <T> T requireNonNull(T value, String name) {
+    return Objects.requireNonNull(value, () -> name + " must not be null");
+  }
+}

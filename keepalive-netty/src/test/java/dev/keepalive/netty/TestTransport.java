@@ -1,0 +1,98 @@
+package dev.keepalive.netty;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.function.Supplier;
+import jdk.net.ExtendedSocketOptions;
+
+/**
+ * The transports the tests run on, with the options to read a channel back written out again here
+ * (not taken from the library), so a wrong entry in the library's table fails a test.
+ */
+enum TestTransport {
+  NIO("Netty NIO", NioIoHandler::newFactory, NioSocketChannel.class, NioServerSocketChannel.class,
+      NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
+      NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
+      NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), null),
+  EPOLL("Netty epoll", EpollIoHandler::newFactory, EpollSocketChannel.class,
+      EpollServerSocketChannel.class, EpollChannelOption.TCP_KEEPIDLE,
+      EpollChannelOption.TCP_KEEPINTVL, EpollChannelOption.TCP_KEEPCNT,
+      EpollChannelOption.TCP_USER_TIMEOUT),
+  IO_URING("Netty io_uring", IoUringIoHandler::newFactory, IoUringSocketChannel.class,
+      IoUringServerSocketChannel.class, IoUringChannelOption.TCP_KEEPIDLE,
+      IoUringChannelOption.TCP_KEEPINTVL, IoUringChannelOption.TCP_KEEPCNT,
+      IoUringChannelOption.TCP_USER_TIMEOUT);
+
+  final String displayName;
+  private final Supplier<IoHandlerFactory> ioHandler;
+  final Class<? extends Channel> socketChannel;
+  final Class<? extends ServerChannel> serverChannel;
+  final ChannelOption<Integer> idle;
+  final ChannelOption<Integer> interval;
+  final ChannelOption<Integer> count;
+  /** Null where the transport has none. */
+  final ChannelOption<Integer> userTimeout;
+
+  TestTransport(String displayName, Supplier<IoHandlerFactory> ioHandler,
+      Class<? extends Channel> socketChannel, Class<? extends ServerChannel> serverChannel,
+      ChannelOption<Integer> idle, ChannelOption<Integer> interval, ChannelOption<Integer> count,
+      ChannelOption<Integer> userTimeout) {
+    this.displayName = displayName;
+    this.ioHandler = ioHandler;
+    this.socketChannel = socketChannel;
+    this.serverChannel = serverChannel;
+    this.idle = idle;
+    this.interval = interval;
+    this.count = count;
+    this.userTimeout = userTimeout;
+  }
+
+  /** Skips the calling test, printing why, when the transport cannot run on this machine. */
+  TestTransport requireAvailable() {
+    switch (this) {
+      case EPOLL:
+        assumeTrue(Epoll.isAvailable(), () -> skip(Epoll.unavailabilityCause()));
+        break;
+      case IO_URING:
+        assumeTrue(IoUring.isAvailable(), () -> skip(IoUring.unavailabilityCause()));
+        break;
+      default:
+        break;
+    }
+    return this;
+  }
+
+  private String skip(Throwable cause) {
+    String reason = displayName + " is unavailable on this machine: " + cause;
+    System.out.println("SKIPPED: " + reason);
+    return reason;
+  }
+
+  EventLoopGroup newGroup() {
+    return new MultiThreadIoEventLoopGroup(1, ioHandler.get());
+  }
+
+  boolean hasUserTimeout() {
+    return userTimeout != null;
+  }
+}
