@@ -7,6 +7,9 @@ module dev.keepalive.netty {
   requires transitive dev.keepalive;
   requires dev.keepalive.jdk;
   requires transitive io.netty.transport;
+  // Ticker, Future, ReferenceCountUtil: the heartbeat handlers' timers and message release (none
+  // in the exported API, so not transitive; io.netty.transport reads it without re-exporting).
+  requires io.netty.common;
   requires static io.netty.transport.classes.epoll;
   requires static io.netty.transport.classes.io_uring;
   // IntegerUnixChannelOption, for kqueue on macOS; the kqueue classes themselves are never touched.

@@ -6,7 +6,8 @@
  * RFC 1122 §4.2.3.6; {@link dev.keepalive.KernelDefaults} reads what the kernel does for sockets
  * that set nothing. The adapters ({@code dev.keepalive.jdk}, {@code dev.keepalive.netty}) apply a
  * policy to live sockets and report per {@link dev.keepalive.KeepaliveOption option} what took,
- * in an {@link dev.keepalive.ApplyReport}.
+ * in an {@link dev.keepalive.ApplyReport}. {@link dev.keepalive.Heartbeat} carries the same policy to
+ * the application layer, where a hung peer process or a proxy answering TCP probes cannot hide.
  *
  * <p>The policy's fields map to the kernel's names once, here:
  * <table>

@@ -19,13 +19,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every benchmark, pairs each {@code <case>Raw} with its {@code <case>Library}, and prints the
- * table of ns/op, ratio and B/op (JMH's {@code -prof gc}), then the 10 000-connection accept scale.
+ * table of ns/op, ratio and B/op (JMH's {@code -prof gc}), then the 10 000-connection accept scale
+ * and 10 000 heartbeating channels.
  *
  * <pre>
- * java -jar keepalive-benchmarks/target/benchmarks.jar [--smoke] [--no-scale] [--out FILE]
+ * java -jar keepalive-benchmarks/target/benchmarks.jar [--smoke] [--no-scale] [--no-heartbeat] [--connections N] [--out FILE]
  * </pre>
  *
- * {@code --smoke} runs each benchmark for one short iteration in-process and the scale check with 300
+ * {@code --smoke} runs each benchmark for one short iteration in-process and the scale checks with 300
  * connections: it proves the suite still runs (CI), not how fast anything is.
  */
 public final class Suite {
@@ -36,7 +37,8 @@ public final class Suite {
   record Score(String key, double nsPerOp, double nsError, double bytesPerOp) {}
 
   /** The suite's outcome, for the smoke test. */
-  record Outcome(List<Score> scores, AcceptScale.Result scale, String markdown) {}
+  record Outcome(List<Score> scores, AcceptScale.Result scale, HeartbeatScale.Result heartbeat,
+      String markdown) {}
 
   public static void main(String[] args) throws Exception {
     Outcome o = run(args);
@@ -47,16 +49,18 @@ public final class Suite {
   static Outcome run(String[] args) throws Exception {
     boolean smoke = false;
     boolean scale = true;
+    boolean heartbeat = true;
     Path out = Path.of("keepalive-benchmarks", "target", "benchmark-results.md");
     int connections = 10_000;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> smoke = true;
         case "--no-scale" -> scale = false;
+        case "--no-heartbeat" -> heartbeat = false;
         case "--out" -> out = Path.of(args[++i]);
         case "--connections" -> connections = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: [--smoke] [--no-scale] [--connections N] [--out FILE]");
+            + "; usage: [--smoke] [--no-scale] [--no-heartbeat] [--connections N] [--out FILE]");
       }
     }
     ChainedOptionsBuilder options = new OptionsBuilder()
@@ -76,11 +80,13 @@ public final class Suite {
       scores.add(score(r));
     }
     AcceptScale.Result scaleResult = scale ? AcceptScale.run(connections, smoke ? 1 : 3) : null;
-    String markdown = markdown(scores, scaleResult, smoke);
+    HeartbeatScale.Result heartbeatResult = heartbeat
+        ? HeartbeatScale.run(connections, smoke ? 3 : 10) : null;
+    String markdown = markdown(scores, scaleResult, heartbeatResult, smoke);
     if (out.getParent() != null && Files.isDirectory(out.getParent())) {
       Files.writeString(out, markdown, StandardCharsets.UTF_8);
     }
-    return new Outcome(scores, scaleResult, markdown);
+    return new Outcome(scores, scaleResult, heartbeatResult, markdown);
   }
 
   private static Score score(RunResult r) {
@@ -100,7 +106,8 @@ public final class Suite {
     return new Score(key.toString(), primary.getScore(), primary.getScoreError(), bytes);
   }
 
-  static String markdown(Collection<Score> scores, AcceptScale.Result scale, boolean smoke) {
+  static String markdown(Collection<Score> scores, AcceptScale.Result scale,
+      HeartbeatScale.Result heartbeat, boolean smoke) {
     Map<String, Score> byKey = new LinkedHashMap<>();
     scores.forEach(s -> byKey.put(s.key(), s));
     StringBuilder b = new StringBuilder();
@@ -132,6 +139,9 @@ public final class Suite {
       b.append('\n').append(scale.table());
       b.append(String.format(Locale.ROOT, "%nEvery connection carried the policy (read back from the "
           + "kernel): %s%n", scale.everyConnectionCarriedThePolicy() ? "yes" : "NO"));
+    }
+    if (heartbeat != null) {
+      b.append('\n').append(heartbeat.table());
     }
     return b.toString();
   }

@@ -29,6 +29,7 @@ class SuiteSmokeTest {
     o.scores().forEach(s -> assertTrue(s.nsPerOp() > 0, s.toString()));
     assertTrue(o.scale().everyConnectionCarriedThePolicy(), o.scale().table());
     assertEquals(2, o.scale().trials().size());
+    assertTrue(o.heartbeat().healthy(), o.heartbeat().table());
     assertTrue(o.markdown().contains("| JdkBenchmarks.socketChannelApply |"), o.markdown());
   }
 }
