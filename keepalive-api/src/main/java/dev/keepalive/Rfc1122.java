@@ -160,6 +160,9 @@ public final class Rfc1122 {
     if (!policy.enabled()) {
       return Collections.emptyList();
     }
+    if (use == Use.EXPLICIT && policy.probes() != 1) {
+      return Collections.emptyList(); // the common case allocates nothing
+    }
     List<Violation> found = new ArrayList<>(3);
     if (use == Use.DEFAULT) {
       found.add(new Violation(Rule.MUST_DEFAULT_TO_OFF, "enabled=true"));

@@ -37,6 +37,10 @@ public class JdkBenchmarks {
   public void open() throws IOException {
     channels = LoopbackPair.open();
     sockets = LoopbackPair.openSocket();
+    // Keepalive on from the start: otherwise inspect stops after SO_KEEPALIVE reads false
+    // (disabled) while the raw case reads all four options, and the pair compares unequal work.
+    Keepalive.apply(channels.client, policy);
+    Keepalive.apply(sockets[0], policy);
   }
 
   @TearDown

@@ -23,7 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * and 10 000 heartbeating channels.
  *
  * <pre>
- * java -jar keepalive-benchmarks/target/benchmarks.jar [--smoke] [--no-scale] [--no-heartbeat] [--connections N] [--out FILE]
+ * java -jar keepalive-benchmarks/target/benchmarks.jar [--smoke] [--no-scale] [--no-heartbeat]
+ *     [--connections N] [--include REGEX] [--out FILE]
  * </pre>
  *
  * {@code --smoke} runs each benchmark for one short iteration in-process and the scale checks with 300
@@ -52,19 +53,22 @@ public final class Suite {
     boolean heartbeat = true;
     Path out = Path.of("keepalive-benchmarks", "target", "benchmark-results.md");
     int connections = 10_000;
+    String include = "dev\\.keepalive\\.benchmarks\\..*Benchmarks\\..*";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> smoke = true;
         case "--no-scale" -> scale = false;
         case "--no-heartbeat" -> heartbeat = false;
         case "--out" -> out = Path.of(args[++i]);
+        case "--include" -> include = args[++i];
         case "--connections" -> connections = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: [--smoke] [--no-scale] [--no-heartbeat] [--connections N] [--out FILE]");
+            + "; usage: [--smoke] [--no-scale] [--no-heartbeat] [--connections N] [--include REGEX]"
+            + " [--out FILE]");
       }
     }
     ChainedOptionsBuilder options = new OptionsBuilder()
-        .include("dev\\.keepalive\\.benchmarks\\..*Benchmarks\\..*")
+        .include(include)
         .shouldFailOnError(true);
     if (smoke) {
       options.forks(0).warmupIterations(0).measurementIterations(1)
