@@ -1,5 +1,6 @@
 package dev.keepalive.benchmarks;
 
+import dev.keepalive.ApplyMode;
 import dev.keepalive.ApplyReport;
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.jdk.Keepalive;
@@ -61,6 +62,17 @@ public class JdkBenchmarks {
   @Benchmark
   public ApplyReport socketChannelApplyLibrary() throws IOException {
     return Keepalive.apply(channels.client, policy);
+  }
+
+  /** The same raw calls, paired with the transactional apply (which reads every option first). */
+  @Benchmark
+  public void socketChannelTransactionalApplyRaw() throws IOException {
+    socketChannelApplyRaw();
+  }
+
+  @Benchmark
+  public ApplyReport socketChannelTransactionalApplyLibrary() throws IOException {
+    return Keepalive.apply(channels.client, policy, ApplyMode.TRANSACTIONAL);
   }
 
   @Benchmark
