@@ -10,7 +10,7 @@ import java.net.SocketException;
 
 /** The adapter contract on {@link java.net.Socket}. */
 class SocketContractTest extends KeepaliveAdapterContract<Socket> {
-  private final Loopback loopback = new Loopback();
+  final Loopback loopback = new Loopback();
 
   @Override
   protected Socket connect(InetAddress address) throws Exception {
