@@ -106,6 +106,16 @@ public final class ApplyReport {
     }
   }
 
+  private static final List<KeepaliveOption> SO_KEEPALIVE_ONLY =
+      Collections.singletonList(KeepaliveOption.SO_KEEPALIVE);
+  private static final List<KeepaliveOption> TUNING_THEN_ON = List.of(
+      KeepaliveOption.TCP_KEEPIDLE, KeepaliveOption.TCP_KEEPINTERVAL,
+      KeepaliveOption.TCP_KEEPCOUNT, KeepaliveOption.SO_KEEPALIVE);
+  private static final List<KeepaliveOption> TUNING_USER_TIMEOUT_THEN_ON = List.of(
+      KeepaliveOption.TCP_KEEPIDLE, KeepaliveOption.TCP_KEEPINTERVAL,
+      KeepaliveOption.TCP_KEEPCOUNT, KeepaliveOption.TCP_USER_TIMEOUT,
+      KeepaliveOption.SO_KEEPALIVE);
+
   private final KeepalivePolicy policy;
   private final List<Entry> entries;
 
@@ -117,26 +127,19 @@ public final class ApplyReport {
   /**
    * The options a policy sets, in the order adapters apply them: the tuning options first and
    * SO_KEEPALIVE last, so a failure part-way never leaves keepalive on with half a policy. A
-   * disabled policy sets SO_KEEPALIVE alone.
+   * disabled policy sets SO_KEEPALIVE alone. There are only these three orders, made once and shared,
+   * so adapters can call this on every apply without allocating.
    *
    * @param policy the policy
-   * @return the options, in application order
+   * @return the options, in application order (immutable)
    * @throws NullPointerException if {@code policy} is null
    */
   public static List<KeepaliveOption> optionsOf(KeepalivePolicy policy) {
     Checks.requireNonNull(policy, "policy");
     if (!policy.enabled()) {
-      return Collections.singletonList(KeepaliveOption.SO_KEEPALIVE);
+      return SO_KEEPALIVE_ONLY;
     }
-    List<KeepaliveOption> options = new ArrayList<>(5);
-    options.add(KeepaliveOption.TCP_KEEPIDLE);
-    options.add(KeepaliveOption.TCP_KEEPINTERVAL);
-    options.add(KeepaliveOption.TCP_KEEPCOUNT);
-    if (policy.hasUserTimeout()) {
-      options.add(KeepaliveOption.TCP_USER_TIMEOUT);
-    }
-    options.add(KeepaliveOption.SO_KEEPALIVE);
-    return Collections.unmodifiableList(options);
+    return policy.hasUserTimeout() ? TUNING_USER_TIMEOUT_THEN_ON : TUNING_THEN_ON;
   }
 
   /**

@@ -28,6 +28,14 @@ class ApplyReportTest {
   }
 
   @Test
+  void optionOrderIsSharedSoAdaptersNeedNoCopyOfIt() {
+    assertSame(ApplyReport.optionsOf(KeepalivePolicy.goDefaults()),
+        ApplyReport.optionsOf(KeepalivePolicy.linuxDefaults()));
+    assertSame(ApplyReport.optionsOf(KeepalivePolicy.goDefaults().withUserTimeout(Duration.ZERO)),
+        ApplyReport.optionsOf(KeepalivePolicy.linuxDefaults().withUserTimeout(Duration.ofSeconds(9))));
+  }
+
+  @Test
   void allAppliedIsMadeOncePerPolicy() {
     KeepalivePolicy p = KeepalivePolicy.ofSeconds(90, 15, 2);
     ApplyReport r = ApplyReport.allApplied(p);

@@ -232,10 +232,9 @@ public final class NettyKeepalive {
     }
     LIMITS.requireSupported(policy);
     requireOpen(channel);
-    ApplyReport applied = ApplyReport.allApplied(policy);
-    List<ApplyReport.Entry> plan = applied.entries();
+    List<KeepaliveOption> plan = ApplyReport.optionsOf(policy);
     if (mode == ApplyMode.LENIENT) {
-      return applyLeniently(channel.config(), transport, policy, plan, applied);
+      return applyLeniently(channel.config(), transport, policy, plan);
     }
     refuseUnsupported(transport, plan);
     ChannelConfig config = channel.config();
@@ -243,7 +242,7 @@ public final class NettyKeepalive {
     int i = 0;
     try {
       for (; i < plan.size(); i++) {
-        set(config, transport, plan.get(i).option(), policy);
+        set(config, transport, plan.get(i), policy);
       }
     } catch (RuntimeException e) {
       if (before != null) {
@@ -260,7 +259,7 @@ public final class NettyKeepalive {
       }
       throw e;
     }
-    return applied;
+    return ApplyReport.allApplied(policy);
   }
 
   /**
@@ -310,10 +309,10 @@ public final class NettyKeepalive {
     requireNonNull(sink, "sink");
     LIMITS.requireSupported(policy);
     Transport transport = Transport.forOptionsOf(channelType);
-    List<ApplyReport.Entry> plan = ApplyReport.allApplied(policy).entries();
+    List<KeepaliveOption> plan = ApplyReport.optionsOf(policy);
     refuseUnsupported(transport, plan);
     for (int i = 0; i < plan.size(); i++) {
-      KeepaliveOption o = plan.get(i).option();
+      KeepaliveOption o = plan.get(i);
       if (o == KeepaliveOption.SO_KEEPALIVE) {
         sink.option(ChannelOption.SO_KEEPALIVE, policy.enabled());
       } else {
@@ -361,11 +360,11 @@ public final class NettyKeepalive {
   }
 
   private static ApplyReport applyLeniently(ChannelConfig config, Transport transport,
-      KeepalivePolicy policy, List<ApplyReport.Entry> plan, ApplyReport applied) {
+      KeepalivePolicy policy, List<KeepaliveOption> plan) {
     ApplyReport.Builder report = ApplyReport.builder(policy);
     boolean all = true;
     for (int i = 0; i < plan.size(); i++) {
-      KeepaliveOption o = plan.get(i).option();
+      KeepaliveOption o = plan.get(i);
       if (o != KeepaliveOption.SO_KEEPALIVE && transport.option(o) == null) {
         report.notSupported(o, transport.name + ": " + transport.missingReason(o));
         all = false;
@@ -382,13 +381,13 @@ public final class NettyKeepalive {
         all = false;
       }
     }
-    return all ? applied : report.build();
+    return all ? ApplyReport.allApplied(policy) : report.build();
   }
 
   /** Strict: refuses, before anything is set, the first option the transport has no way to set. */
-  private static void refuseUnsupported(Transport transport, List<ApplyReport.Entry> plan) {
+  private static void refuseUnsupported(Transport transport, List<KeepaliveOption> plan) {
     for (int i = 0; i < plan.size(); i++) {
-      KeepaliveOption o = plan.get(i).option();
+      KeepaliveOption o = plan.get(i);
       if (o != KeepaliveOption.SO_KEEPALIVE && transport.option(o) == null) {
         throw new UnsupportedKeepaliveOptionException(o, transport.name, transport.missingReason(o));
       }
@@ -430,10 +429,10 @@ public final class NettyKeepalive {
 
   /** ApplyMode.TRANSACTIONAL: every option the plan changes, as it is now. */
   private static Object[] read(ChannelConfig config, Transport transport,
-      List<ApplyReport.Entry> plan) {
+      List<KeepaliveOption> plan) {
     Object[] before = new Object[plan.size()];
     for (int i = 0; i < before.length; i++) {
-      KeepaliveOption o = plan.get(i).option();
+      KeepaliveOption o = plan.get(i);
       before[i] = o == KeepaliveOption.SO_KEEPALIVE ? config.getOption(ChannelOption.SO_KEEPALIVE)
           : config.getOption(transport.option(o));
       if (before[i] == null) {
@@ -450,9 +449,9 @@ public final class NettyKeepalive {
    * changed nothing (one setsockopt either takes or fails).
    */
   private static void restore(ChannelConfig config, Transport transport,
-      List<ApplyReport.Entry> plan, Object[] before, int failed, RuntimeException cause) {
+      List<KeepaliveOption> plan, Object[] before, int failed, RuntimeException cause) {
     for (int i = failed - 1; i >= 0; i--) {
-      KeepaliveOption o = plan.get(i).option();
+      KeepaliveOption o = plan.get(i);
       try {
         if (o == KeepaliveOption.SO_KEEPALIVE) {
           config.setOption(ChannelOption.SO_KEEPALIVE, (Boolean) before[i]);

@@ -17,7 +17,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -36,12 +35,9 @@ public final class Applier {
 
   private static final PlatformLimits LIMITS = PlatformLimits.current();
 
-  // The order comes from ApplyReport.optionsOf, the single source of it; it depends only on whether
-  // the policy is enabled and has a user timeout, so it is computed once per shape, not per call.
-  private static final KeepaliveOption[] DISABLED = order(KeepalivePolicy.disabled());
-  private static final KeepaliveOption[] ENABLED = order(KeepalivePolicy.ofSeconds(1, 1, 2));
-  private static final KeepaliveOption[] WITH_USER_TIMEOUT =
-      order(KeepalivePolicy.ofSeconds(1, 1, 2).withUserTimeout(Duration.ZERO));
+  /** What inspect reads back: the options of any enabled policy without a user timeout. */
+  private static final List<KeepaliveOption> ENABLED =
+      ApplyReport.optionsOf(KeepalivePolicy.linuxDefaults());
 
   private static final SocketOption<Integer> IDLE = tcp(KeepaliveOption.TCP_KEEPIDLE);
   private static final SocketOption<Integer> INTERVAL = tcp(KeepaliveOption.TCP_KEEPINTERVAL);
@@ -49,20 +45,8 @@ public final class Applier {
 
   private Applier() {}
 
-  private static KeepaliveOption[] order(KeepalivePolicy shape) {
-    List<KeepaliveOption> options = ApplyReport.optionsOf(shape);
-    return options.toArray(new KeepaliveOption[0]);
-  }
-
   private static SocketOption<Integer> tcp(KeepaliveOption option) {
     return JdkOptions.tcpOption(option).orElse(null);
-  }
-
-  private static KeepaliveOption[] optionsOf(KeepalivePolicy policy) {
-    if (!policy.enabled()) {
-      return DISABLED;
-    }
-    return policy.hasUserTimeout() ? WITH_USER_TIMEOUT : ENABLED;
   }
 
   /**
@@ -153,7 +137,9 @@ public final class Applier {
     Objects.requireNonNull(mode, "mode must not be null");
     LIMITS.requireSupported(policy);
     if (mode != ApplyMode.LENIENT) {
-      for (KeepaliveOption option : optionsOf(policy)) {
+      List<KeepaliveOption> options = ApplyReport.optionsOf(policy);
+      for (int i = 0; i < options.size(); i++) {
+        KeepaliveOption option = options.get(i);
         String reason = runtimeCannotSet(option);
         if (reason != null) {
           throw new UnsupportedKeepaliveOptionException(option, platform(), reason);
@@ -181,7 +167,7 @@ public final class Applier {
     Objects.requireNonNull(mode, "mode must not be null");
     // Refuse what the kernel would answer with a bare EINVAL, before the socket is touched.
     LIMITS.requireSupported(policy);
-    KeepaliveOption[] options = optionsOf(policy);
+    List<KeepaliveOption> options = ApplyReport.optionsOf(policy);
     if (mode == ApplyMode.LENIENT) {
       if (access.isClosed(socket)) {
         throw access.closed();
@@ -191,7 +177,8 @@ public final class Applier {
     // No isClosed() here: on a closed socket the first call throws the JDK's own closed exception
     // before anything changed, which is what a closed socket gives. One fewer lock on the hot path.
     Set<SocketOption<?>> supported = access.supportedOptions(socket);
-    for (KeepaliveOption option : options) {
+    for (int i = 0; i < options.size(); i++) {
+      KeepaliveOption option = options.get(i);
       String reason = cannotSet(supported, socket, option);
       if (reason != null) {
         // A closed socket may answer an empty set: then it is the closed socket's exception.
@@ -204,15 +191,15 @@ public final class Applier {
     Object[] before = mode == ApplyMode.TRANSACTIONAL ? read(access, socket, options) : null;
     int done = 0;
     try {
-      for (; done < options.length; done++) {
-        set(access, socket, options[done], policy);
+      for (; done < options.size(); done++) {
+        set(access, socket, options.get(done), policy);
       }
     } catch (UnsupportedOperationException e) {
       // The JDK refused an option the support check let through (a Socket built on a SocketImpl
       // of the caller's own): still the typed exception, with the JDK's message.
       UnsupportedKeepaliveOptionException typed = e instanceof UnsupportedKeepaliveOptionException
           ? (UnsupportedKeepaliveOptionException) e
-          : unsupported(options[done], e);
+          : unsupported(options.get(done), e);
       undo(access, socket, options, done, before, typed);
       throw typed;
     } catch (IOException | RuntimeException e) {
@@ -231,20 +218,20 @@ public final class Applier {
   }
 
   /**
-   * After the call for {@code options[done]} failed. Nothing changed if it was the first call, so
+   * After the call for {@code options.get(done)} failed. Nothing changed if it was the first call, so
    * nothing is undone; otherwise transactional mode restores every option already set (newest first)
    * and strict mode switches keepalive off, so it never runs with half the new policy and half the
    * old. Failures while undoing are attached to {@code failure}.
    */
-  private static <S> void undo(SocketAccess<S> access, S socket, KeepaliveOption[] options, int done,
-      Object[] before, Exception failure) {
+  private static <S> void undo(SocketAccess<S> access, S socket, List<KeepaliveOption> options,
+      int done, Object[] before, Exception failure) {
     if (done == 0) {
       return;
     }
     if (before != null) {
       for (int i = done - 1; i >= 0; i--) {
         try {
-          restore(access, socket, options[i], before[i]);
+          restore(access, socket, options.get(i), before[i]);
         } catch (IOException | RuntimeException e) {
           failure.addSuppressed(e);
         }
@@ -259,7 +246,7 @@ public final class Applier {
   }
 
   private static <S> ApplyReport applyLeniently(SocketAccess<S> access, S socket,
-      KeepalivePolicy policy, KeepaliveOption[] options) {
+      KeepalivePolicy policy, List<KeepaliveOption> options) {
     ApplyReport.Builder report = ApplyReport.builder(policy);
     boolean all = true;
     Set<SocketOption<?>> supported = access.supportedOptions(socket);
@@ -303,11 +290,11 @@ public final class Applier {
     }
   }
 
-  private static <S> Object[] read(SocketAccess<S> access, S socket, KeepaliveOption[] options)
-      throws IOException {
-    Object[] values = new Object[options.length];
-    for (int i = 0; i < options.length; i++) {
-      values[i] = access.getOption(socket, jdkOption(options[i]));
+  private static <S> Object[] read(SocketAccess<S> access, S socket,
+      List<KeepaliveOption> options) throws IOException {
+    Object[] values = new Object[options.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = access.getOption(socket, jdkOption(options.get(i)));
     }
     return values;
   }
@@ -414,7 +401,7 @@ public final class Applier {
     }
   }
 
-  /** Built only when a reason is needed: tells a module-path user how to get jdk.net resolved. */
+  /** Built only when a reason is needed: says why this runtime lacks jdk.net and what to change. */
   private static final class JdkNetMissing {
     static final String REASON = ModuleFinder.ofSystem().find("jdk.net").isPresent()
         ? "this JDK has the jdk.net module but this JVM did not resolve it (--limit-modules, or"
