@@ -110,16 +110,8 @@ public final class NettyKeepalive {
   public static ServerBootstrap configure(ServerBootstrap bootstrap, KeepalivePolicy policy,
       ApplyMode mode) {
     requireNonNull(bootstrap, "bootstrap");
-    requireNonNull(policy, "policy");
-    requireNonNull(mode, "mode");
-    LIMITS.requireSupported(policy);
-    ChannelHandler child = bootstrap.config().childHandler();
-    if (child == null) {
-      throw new IllegalStateException("bootstrap has no childHandler: call childHandler(...) "
-          + "before NettyKeepalive.configure, which wraps it so every accepted channel gets the "
-          + "policy first");
-    }
-    return bootstrap.childHandler(KeepaliveInitializer.wrap(child, policy, mode));
+    return bootstrap.childHandler(wrap(bootstrap.config().childHandler(), "childHandler",
+        "every accepted channel", policy, mode));
   }
 
   /**
@@ -154,15 +146,25 @@ public final class NettyKeepalive {
    */
   public static Bootstrap configure(Bootstrap bootstrap, KeepalivePolicy policy, ApplyMode mode) {
     requireNonNull(bootstrap, "bootstrap");
+    return bootstrap.handler(wrap(bootstrap.config().handler(), "handler", "the channel", policy,
+        mode));
+  }
+
+  /**
+   * The bootstraps' shared set-up: checks the policy against the platform now (fail fast), and
+   * wraps the handler the bootstrap already has, which must be there: a handler set later would
+   * replace the wrapper.
+   */
+  private static ChannelHandler wrap(ChannelHandler handler, String setter, String whom,
+      KeepalivePolicy policy, ApplyMode mode) {
     requireNonNull(policy, "policy");
     requireNonNull(mode, "mode");
     LIMITS.requireSupported(policy);
-    ChannelHandler handler = bootstrap.config().handler();
     if (handler == null) {
-      throw new IllegalStateException("bootstrap has no handler: call handler(...) before "
-          + "NettyKeepalive.configure, which wraps it so the channel gets the policy first");
+      throw new IllegalStateException("bootstrap has no " + setter + ": call " + setter + "(...) "
+          + "before NettyKeepalive.configure, which wraps it so " + whom + " gets the policy first");
     }
-    return bootstrap.handler(KeepaliveInitializer.wrap(handler, policy, mode));
+    return KeepaliveInitializer.wrap(handler, policy, mode);
   }
 
   /**

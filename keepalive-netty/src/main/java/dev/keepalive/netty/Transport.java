@@ -111,31 +111,11 @@ final class Transport {
     if (NioSocketChannel.class.isAssignableFrom(type)) {
       return Nio.TRANSPORT;
     }
-    try {
-      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-        String n = c.getName();
-        if (EPOLL_CHANNEL.equals(n)) {
-          return Epoll.TRANSPORT;
-        }
-        if (IO_URING_CHANNEL.equals(n)) {
-          return IoUring.TRANSPORT;
-        }
-        if (KQUEUE_CHANNEL.equals(n)) {
-          return KQueue.forPlatform(Platform.current());
-        }
-      }
-    } catch (LinkageError e) {
-      // The channel's class loader sees the transport, ours does not (an OSGi or plugin layout).
-      return unknown(type, "its transport classes are not visible to keepalive-netty: " + e);
-    }
-    return unknown(type, "it is none of the transports keepalive-netty knows: NIO "
-        + "(NioSocketChannel), epoll, io_uring and kqueue socket channels");
+    return nativeByName(type, EPOLL_CHANNEL, IO_URING_CHANNEL, KQUEUE_CHANNEL, "it is none of the"
+        + " transports keepalive-netty knows: NIO (NioSocketChannel), epoll, io_uring and kqueue"
+        + " socket channels");
   }
 
-  /**
-   * The transport of the socket channels {@code type} stands for: itself if it is a socket channel,
-   * the channels it accepts if it is a server channel (what gRPC's {@code channelType} names).
-   */
   static Transport forOptionsOf(Class<?> type) {
     if (!ServerChannel.class.isAssignableFrom(type)) {
       return forChannelClass(type);
@@ -143,24 +123,32 @@ final class Transport {
     if (io.netty.channel.socket.nio.NioServerSocketChannel.class.isAssignableFrom(type)) {
       return Nio.TRANSPORT;
     }
+    return nativeByName(type, EPOLL_SERVER, IO_URING_SERVER, KQUEUE_SERVER, "it is none of the"
+        + " server channels keepalive-netty knows: NIO (NioServerSocketChannel), epoll, io_uring and"
+        + " kqueue server socket channels");
+  }
+
+  /** The native transport {@code type} or a superclass is named for; by name, so nothing loads. */
+  private static Transport nativeByName(Class<?> type, String epoll, String ioUring, String kqueue,
+      String unknownReason) {
     try {
       for (Class<?> c = type; c != null; c = c.getSuperclass()) {
         String n = c.getName();
-        if (EPOLL_SERVER.equals(n)) {
+        if (epoll.equals(n)) {
           return Epoll.TRANSPORT;
         }
-        if (IO_URING_SERVER.equals(n)) {
+        if (ioUring.equals(n)) {
           return IoUring.TRANSPORT;
         }
-        if (KQUEUE_SERVER.equals(n)) {
+        if (kqueue.equals(n)) {
           return KQueue.forPlatform(Platform.current());
         }
       }
     } catch (LinkageError e) {
+      // The channel's class loader sees the transport, ours does not (an OSGi or plugin layout).
       return unknown(type, "its transport classes are not visible to keepalive-netty: " + e);
     }
-    return unknown(type, "it is none of the server channels keepalive-netty knows: NIO "
-        + "(NioServerSocketChannel), epoll, io_uring and kqueue server socket channels");
+    return unknown(type, unknownReason);
   }
 
   private static Transport unknown(Class<?> type, String reason) {
