@@ -125,9 +125,7 @@ public final class AcceptScale {
     Channel server = bootstrap.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .sync().channel();
     int port = ((InetSocketAddress) server.localAddress()).getPort();
-    Process client = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
-        Client.class.getName(), Integer.toString(port), Integer.toString(n))
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process client = startJvm(Client.class, Integer.toString(port), Integer.toString(n));
     try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(),
         StandardCharsets.US_ASCII));
         Writer in = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.US_ASCII)) {
@@ -170,8 +168,16 @@ public final class AcceptScale {
         && Integer.valueOf(POLICY.probes()).equals(c.config().getOption(EpollChannelOption.TCP_KEEPCNT));
   }
 
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command().orElse("java");
+  /**
+   * Starts {@code main} in a second JVM on this JVM's binary and class path, its standard error
+   * shared with ours: the scale runs need a second process for the 20 000 open-file limit.
+   */
+  static Process startJvm(Class<?> main, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   /** The client JVM: connects n sockets on "go", closes them all with RST on "close". */

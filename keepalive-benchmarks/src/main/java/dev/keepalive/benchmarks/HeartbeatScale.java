@@ -88,9 +88,7 @@ public final class HeartbeatScale {
     if (!Epoll.isAvailable()) {
       throw new IllegalStateException("epoll unavailable: " + Epoll.unavailabilityCause());
     }
-    Process server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), Server.class.getName())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process server = AcceptScale.startJvm(Server.class);
     try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
         StandardCharsets.US_ASCII))) {
       String port = out.readLine();
