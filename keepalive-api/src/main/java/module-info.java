@@ -5,4 +5,6 @@
  */
 module dev.keepalive {
   exports dev.keepalive;
+  // For adapter authors: the one apply/inspect algorithm behind every adapter.
+  exports dev.keepalive.spi;
 }

@@ -42,11 +42,16 @@ final class Checks {
     return probes;
   }
 
-  /** TCP_USER_TIMEOUT is an int of milliseconds (RFC 5482); 0 means the kernel's own behaviour. */
+  /**
+   * TCP_USER_TIMEOUT is an int of milliseconds (RFC 5482). The kernel reads 0 as "no user timeout",
+   * which a policy says by having none: a policy holding 0 would apply as one thing and read back
+   * (where the transport can read it, and in the audit) as the other.
+   */
   static int userTimeoutMillis(Duration value) {
     requireNonNull(value, "userTimeout");
-    if (value.isNegative()) {
-      throw illegal("userTimeout must not be negative, was %s", value);
+    if (value.isNegative() || value.isZero()) {
+      throw illegal("userTimeout must be positive, was %s: 0 is the kernel's \"no user timeout\","
+          + " which a policy says by having none (withoutUserTimeout())", value);
     }
     if (value.getNano() % 1_000_000 != 0) {
       throw illegal("userTimeout must be a whole number of milliseconds, was %s", value);

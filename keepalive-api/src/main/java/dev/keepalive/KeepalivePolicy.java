@@ -346,13 +346,15 @@ public final class KeepalivePolicy {
   }
 
   /**
-   * This policy with a TCP_USER_TIMEOUT. Zero asks for the kernel's own behaviour explicitly.
+   * This policy with a TCP_USER_TIMEOUT. It must be positive: the kernel reads 0 as "no user
+   * timeout", which a policy says by having none ({@link #withoutUserTimeout()}), so that what is
+   * applied and what is read back always agree.
    *
-   * @param userTimeout whole milliseconds, 0 … {@link Integer#MAX_VALUE} ms
+   * @param userTimeout whole milliseconds, 1 … {@link Integer#MAX_VALUE} ms
    * @return the new policy
    * @throws NullPointerException if {@code userTimeout} is null
-   * @throws IllegalArgumentException if the user timeout is negative, finer than a millisecond or
-   *     too large
+   * @throws IllegalArgumentException if the user timeout is zero, negative, finer than a
+   *     millisecond or too large
    * @throws IllegalStateException if this policy is disabled
    */
   public KeepalivePolicy withUserTimeout(Duration userTimeout) {

@@ -31,7 +31,7 @@ class ApplyReportTest {
   void optionOrderIsSharedSoAdaptersNeedNoCopyOfIt() {
     assertSame(ApplyReport.optionsOf(KeepalivePolicy.goDefaults()),
         ApplyReport.optionsOf(KeepalivePolicy.linuxDefaults()));
-    assertSame(ApplyReport.optionsOf(KeepalivePolicy.goDefaults().withUserTimeout(Duration.ZERO)),
+    assertSame(ApplyReport.optionsOf(KeepalivePolicy.goDefaults().withUserTimeout(Duration.ofMillis(1))),
         ApplyReport.optionsOf(KeepalivePolicy.linuxDefaults().withUserTimeout(Duration.ofSeconds(9))));
   }
 

@@ -142,11 +142,22 @@ class KeepalivePolicyTest {
     assertEquals(1500, p.userTimeoutMillis());
     assertEquals("userTimeout must be a whole number of milliseconds, was PT0.0015001S",
         illegal(() -> p.withUserTimeout(Duration.ofNanos(1_500_100))).getMessage());
-    assertEquals("userTimeout must not be negative, was PT-1S",
+    assertEquals("userTimeout must be positive, was PT-1S: 0 is the kernel's \"no user timeout\","
+        + " which a policy says by having none (withoutUserTimeout())",
         illegal(() -> p.withUserTimeout(Duration.ofSeconds(-1))).getMessage());
-    assertEquals(0, p.withUserTimeout(Duration.ZERO).userTimeoutMillis());
     assertTrue(illegal(() -> p.withUserTimeout(Duration.ofMillis(Integer.MAX_VALUE + 1L)))
         .getMessage().startsWith("userTimeout must be at most 2147483647 milliseconds"));
+  }
+
+  @Test
+  void zeroUserTimeoutIsRefusedBecauseTheKernelReadsItAsNone() {
+    KeepalivePolicy p = KeepalivePolicy.goDefaults();
+    assertEquals("userTimeout must be positive, was PT0S: 0 is the kernel's \"no user timeout\","
+        + " which a policy says by having none (withoutUserTimeout())",
+        illegal(() -> p.withUserTimeout(Duration.ZERO)).getMessage());
+    assertEquals(1, p.withUserTimeout(Duration.ofMillis(1)).userTimeoutMillis());
+    assertTrue(illegal(() -> KeepalivePolicy.parse("idle=90s,interval=15s,probes=2,"
+        + "user-timeout=0s")).getMessage().contains("userTimeout must be positive, was PT0S"));
   }
 
   @Test
@@ -177,7 +188,7 @@ class KeepalivePolicyTest {
     assertEquals(KeepalivePolicy.ofSeconds(7200, 75, 9).hashCode(),
         KeepalivePolicy.linuxDefaults().hashCode());
     assertNotEquals(KeepalivePolicy.linuxDefaults(),
-        KeepalivePolicy.linuxDefaults().withUserTimeout(Duration.ZERO));
+        KeepalivePolicy.linuxDefaults().withUserTimeout(Duration.ofMillis(1)));
     assertNotEquals(KeepalivePolicy.disabled(), KeepalivePolicy.linuxDefaults());
   }
 

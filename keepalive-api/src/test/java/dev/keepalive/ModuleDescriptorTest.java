@@ -19,8 +19,8 @@ class ModuleDescriptorTest {
   }
 
   @Test
-  void exportsOnlyTheApiPackage() throws Exception {
-    assertEquals(Set.of("dev.keepalive"), descriptor().exports().stream()
+  void exportsTheApiAndTheAdapterSpi() throws Exception {
+    assertEquals(Set.of("dev.keepalive", "dev.keepalive.spi"), descriptor().exports().stream()
         .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
   }
 

@@ -70,7 +70,7 @@ class PolicyParserTest {
   void toStringRoundTrips() {
     for (KeepalivePolicy p : new KeepalivePolicy[] {KeepalivePolicy.linuxDefaults(),
         KeepalivePolicy.disabled(), P90.withUserTimeout(Duration.ofMillis(1)),
-        P90.withUserTimeout(Duration.ZERO), KeepalivePolicy.ofSeconds(Integer.MAX_VALUE,
+        P90.withUserTimeout(Duration.ofHours(2)), KeepalivePolicy.ofSeconds(Integer.MAX_VALUE,
             Integer.MAX_VALUE, Integer.MAX_VALUE)}) {
       assertEquals(p, KeepalivePolicy.parse(p.toString()));
     }

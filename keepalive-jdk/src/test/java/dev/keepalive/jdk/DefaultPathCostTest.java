@@ -3,6 +3,7 @@ package dev.keepalive.jdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keepalive.ApplyMode;
 import dev.keepalive.ApplyReport;
 import dev.keepalive.KeepalivePolicy;
 import java.io.IOException;
@@ -49,7 +50,8 @@ class DefaultPathCostTest {
   }
 
   /**
-   * Child JVM entry: prints {@code raw=<bytes/op> apply=<bytes/op> shared=<bool> inspect=<policy>}.
+   * Child JVM entry: prints {@code raw=<bytes/op> apply=<bytes/op> lenient=<bytes/op>
+   * shared=<bool> inspect=<policy>}.
    *
    * @param args unused
    * @throws IOException if the loopback connection fails
@@ -68,15 +70,16 @@ class DefaultPathCostTest {
         socket.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
       });
       long apply = bytesPerOp(mx, () -> Keepalive.apply(socket, POLICY));
-      System.out.println("raw=" + raw + " apply=" + apply + " shared=" + shared + " inspect="
-          + Keepalive.inspect(socket));
+      long lenient = bytesPerOp(mx, () -> Keepalive.apply(socket, POLICY, ApplyMode.LENIENT));
+      System.out.println("raw=" + raw + " apply=" + apply + " lenient=" + lenient + " shared="
+          + shared + " inspect=" + Keepalive.inspect(socket));
     } finally {
       loopback.close(socket);
     }
   }
 
   @Test
-  void strictApplyAllocatesNoMoreThanTheRawCallsAndSharesItsReport() throws Exception {
+  void strictApplyAllocatesNoMoreThanTheRawCallsAndLenientNoMoreThanStrict() throws Exception {
     Process p = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java")
         .toString(), "-cp", System.getProperty("java.class.path"), getClass().getName())
         .redirectErrorStream(true).start();
@@ -86,12 +89,16 @@ class DefaultPathCostTest {
     }
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "child finished");
     assertEquals(0, p.exitValue(), out);
-    Matcher m = Pattern.compile("raw=(\\d+) apply=(\\d+) shared=(\\w+) inspect=(.*)").matcher(out);
+    Matcher m = Pattern.compile("raw=(\\d+) apply=(\\d+) lenient=(\\d+) shared=(\\w+) inspect=(.*)")
+        .matcher(out);
     assertTrue(m.matches(), out);
     long raw = Long.parseLong(m.group(1));
     long apply = Long.parseLong(m.group(2));
+    long lenient = Long.parseLong(m.group(3));
     assertTrue(apply <= raw, "apply allocates " + apply + " B/op, the raw calls " + raw);
-    assertEquals("true", m.group(3), "the default path returns the policy's shared report");
-    assertEquals(POLICY.toString(), m.group(4));
+    // Regression (issue 13, D6): lenient built a report per call, 368 B/op, even when all took.
+    assertTrue(lenient <= apply, "lenient allocates " + lenient + " B/op, strict " + apply);
+    assertEquals("true", m.group(4), "the default path returns the policy's shared report");
+    assertEquals(POLICY.toString(), m.group(5));
   }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -131,6 +133,54 @@ class FailureInjectionTest {
     assertSame(injected, thrown);
     assertEquals(1, thrown.getSuppressed().length);
     assertSame(alsoInjected, thrown.getSuppressed()[0]);
+  }
+
+  /**
+   * Regression (issue 13, D1): in a network namespace whose {@code net.ipv4.tcp_keepalive_time} is
+   * 86400 (legal, but above setsockopt's 32767), an unset TCP_KEEPIDLE reads back as 86400, and
+   * restoring that value is refused by the kernel. Transactional used to leave idle=300 with
+   * SO_KEEPALIVE on: the new idle with the old interval and probes. The namespace default is
+   * reported through the injected read; the refusal of 86400 is the real kernel's.
+   */
+  @Test
+  void transactionalWhoseRestoreTheKernelRefusesLeavesKeepaliveOffNeverAMix() throws IOException {
+    socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 7200);
+    socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 75);
+    socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 9);
+    doReturn(86400).when(access).getOption(socket, ExtendedSocketOptions.TCP_KEEPIDLE);
+    SocketException refused = new SocketException("injected: Invalid argument (TCP_KEEPCNT=77)");
+    failOn(ExtendedSocketOptions.TCP_KEEPCOUNT, refused);
+
+    SocketException thrown = assertThrows(SocketException.class, () -> Applier.apply(access,
+        socket, KeepalivePolicy.ofSeconds(300, 30, 77), ApplyMode.TRANSACTIONAL));
+
+    assertSame(refused, thrown);
+    assertEquals(KeepalivePolicy.disabled(), Keepalive.inspect(socket),
+        "keepalive off rather than idle=300s with interval=75s, probes=9");
+    Throwable[] suppressed = thrown.getSuppressed();
+    assertEquals(2, suppressed.length, java.util.Arrays.toString(suppressed));
+    assertTrue(suppressed[0] instanceof SocketException, "the kernel's refusal of 86400");
+    assertEquals("TRANSACTIONAL could not restore TCP_KEEPIDLE=86400, so SO_KEEPALIVE was switched"
+        + " off rather than left on with a mix of the old and the new policy",
+        suppressed[1].getMessage());
+  }
+
+  /**
+   * Regression (issue 13, D4): a socket closed by another thread during a lenient apply used to
+   * give a report with the remaining options FAILED; a closed socket is the JDK's closed-socket
+   * exception in every mode.
+   */
+  @Test
+  void lenientOnASocketClosedDuringTheCallThrowsTheClosedSocketException() throws IOException {
+    doAnswer(call -> {
+      socket.close();
+      return call.callRealMethod();
+    }).when(access).setOption(eq(socket), eq(ExtendedSocketOptions.TCP_KEEPINTERVAL), any());
+
+    SocketException e = assertThrows(SocketException.class,
+        () -> Applier.apply(access, socket, SECOND, ApplyMode.LENIENT));
+
+    assertEquals("Socket is closed", e.getMessage());
   }
 
   @Test

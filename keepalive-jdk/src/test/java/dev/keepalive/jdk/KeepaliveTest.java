@@ -107,6 +107,12 @@ class KeepaliveTest {
         ApplyReport report = Keepalive.apply(client, POLICY, ApplyMode.LENIENT);
         assertEquals(ApplyReport.optionsOf(POLICY).size(), report.notApplied().size(),
             report::toString);
+
+        // Regression (issue 13, D3): inspect threw the JDK's raw UnsupportedOperationException.
+        UnsupportedKeepaliveOptionException read = assertThrows(
+            UnsupportedKeepaliveOptionException.class, () -> Keepalive.inspect(client));
+        assertEquals(KeepaliveOption.SO_KEEPALIVE, read.option());
+        assertTrue(read.getMessage().contains("cannot read it back"), read::getMessage);
       }
     } finally {
       Files.deleteIfExists(dir.resolve("s"));

@@ -6,15 +6,14 @@ import dev.keepalive.KeepaliveOption;
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.PlatformLimits;
 import dev.keepalive.UnsupportedKeepaliveOptionException;
+import dev.keepalive.spi.KeepaliveApplier;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -180,7 +179,8 @@ public final class NettyKeepalive {
    *     policy asks for (a user timeout on NIO or kqueue; any tuning option on an unknown
    *     transport); the channel is unchanged
    * @throws ChannelException if the channel is closed (the channel is unchanged) or the kernel
-   *     refused an option; SO_KEEPALIVE is then switched off
+   *     refused an option; SO_KEEPALIVE is then switched off if an earlier option had taken, and
+   *     the channel is unchanged if the refused call was the first
    * @see #apply(Channel, KeepalivePolicy, ApplyMode)
    */
   public static ApplyReport apply(Channel channel, KeepalivePolicy policy) {
@@ -195,7 +195,8 @@ public final class NettyKeepalive {
    *
    * <ul>
    *   <li>{@link ApplyMode#STRICT}: anything the transport cannot set is refused before the channel
-   *       is touched; if a call fails part-way, SO_KEEPALIVE is switched off and the exception is
+   *       is touched; if a call fails after another took, SO_KEEPALIVE is switched off (a refused
+   *       first call changed nothing, and the channel is left as it was) and the exception is
    *       rethrown. On success the cost is the raw {@code setOption} calls: the report returned is
    *       the policy's shared {@link ApplyReport#allApplied(KeepalivePolicy)}.
    *   <li>{@link ApplyMode#TRANSACTIONAL}: like strict, but first reads every option it will change
@@ -232,36 +233,7 @@ public final class NettyKeepalive {
           + channel + ": keepalive belongs on the channels it accepts (use "
           + "NettyKeepalive.configure(ServerBootstrap, KeepalivePolicy))");
     }
-    LIMITS.requireSupported(policy);
-    requireOpen(channel);
-    List<KeepaliveOption> plan = ApplyReport.optionsOf(policy);
-    if (mode == ApplyMode.LENIENT) {
-      return applyLeniently(channel.config(), transport, policy, plan);
-    }
-    refuseUnsupported(transport, plan);
-    ChannelConfig config = channel.config();
-    Object[] before = mode == ApplyMode.TRANSACTIONAL ? read(config, transport, plan) : null;
-    int i = 0;
-    try {
-      for (; i < plan.size(); i++) {
-        set(config, transport, plan.get(i), policy);
-      }
-    } catch (RuntimeException e) {
-      if (before != null) {
-        restore(config, transport, plan, before, i, e);
-      } else if (policy.enabled()) {
-        // ApplyMode.STRICT: keepalive never runs with half a policy.
-        try {
-          config.setOption(ChannelOption.SO_KEEPALIVE, Boolean.FALSE);
-        } catch (RuntimeException again) {
-          if (again != e) {
-            e.addSuppressed(again);
-          }
-        }
-      }
-      throw e;
-    }
-    return ApplyReport.allApplied(policy);
+    return KeepaliveApplier.apply(ChannelAccess.INSTANCE, channel, policy, mode);
   }
 
   /**
@@ -318,7 +290,7 @@ public final class NettyKeepalive {
       if (o == KeepaliveOption.SO_KEEPALIVE) {
         sink.option(ChannelOption.SO_KEEPALIVE, policy.enabled());
       } else {
-        sink.option(transport.option(o), value(o, policy));
+        sink.option(transport.option(o), KeepaliveApplier.valueOf(o, policy));
       }
     }
   }
@@ -343,47 +315,7 @@ public final class NettyKeepalive {
       throw new IllegalArgumentException("channel must be a socket channel, was the server channel "
           + channel);
     }
-    requireOpen(channel);
-    ChannelConfig config = channel.config();
-    if (!Boolean.TRUE.equals(config.getOption(ChannelOption.SO_KEEPALIVE))) {
-      return KeepalivePolicy.disabled();
-    }
-    int idle = readInt(config, transport, KeepaliveOption.TCP_KEEPIDLE);
-    int interval = readInt(config, transport, KeepaliveOption.TCP_KEEPINTERVAL);
-    int probes = readInt(config, transport, KeepaliveOption.TCP_KEEPCOUNT);
-    KeepalivePolicy policy = KeepalivePolicy.ofSeconds(idle, interval, probes);
-    if (transport.userTimeout != null) {
-      Integer userTimeout = config.getOption(transport.userTimeout);
-      if (userTimeout != null && userTimeout > 0) {
-        policy = policy.withUserTimeout(Duration.ofMillis(userTimeout));
-      }
-    }
-    return policy;
-  }
-
-  private static ApplyReport applyLeniently(ChannelConfig config, Transport transport,
-      KeepalivePolicy policy, List<KeepaliveOption> plan) {
-    ApplyReport.Builder report = ApplyReport.builder(policy);
-    boolean all = true;
-    for (int i = 0; i < plan.size(); i++) {
-      KeepaliveOption o = plan.get(i);
-      if (o != KeepaliveOption.SO_KEEPALIVE && transport.option(o) == null) {
-        report.notSupported(o, transport.name + ": " + transport.missingReason(o));
-        all = false;
-        continue;
-      }
-      try {
-        set(config, transport, o, policy);
-        report.applied(o);
-      } catch (UnsupportedKeepaliveOptionException e) {
-        report.notSupported(o, e.getMessage());
-        all = false;
-      } catch (RuntimeException e) {
-        report.failed(o, describe(e));
-        all = false;
-      }
-    }
-    return all ? ApplyReport.allApplied(policy) : report.build();
+    return KeepaliveApplier.inspect(ChannelAccess.INSTANCE, channel);
   }
 
   /** Strict: refuses, before anything is set, the first option the transport has no way to set. */
@@ -394,106 +326,6 @@ public final class NettyKeepalive {
         throw new UnsupportedKeepaliveOptionException(o, transport.name, transport.missingReason(o));
       }
     }
-  }
-
-  /** One option, through the transport's table; a false from Netty is a refusal, never success. */
-  private static void set(ChannelConfig config, Transport transport, KeepaliveOption option,
-      KeepalivePolicy policy) {
-    ChannelOption<?> used;
-    boolean taken;
-    if (option == KeepaliveOption.SO_KEEPALIVE) {
-      used = ChannelOption.SO_KEEPALIVE;
-      taken = config.setOption(ChannelOption.SO_KEEPALIVE, policy.enabled());
-    } else {
-      ChannelOption<Integer> o = transport.option(option);
-      used = o;
-      taken = config.setOption(o, value(option, policy));
-    }
-    if (!taken) {
-      throw new UnsupportedKeepaliveOptionException(option, transport.name, "Netty's "
-          + config.getClass().getSimpleName() + " does not know " + used + " on this channel "
-          + "(setOption returned false)");
-    }
-  }
-
-  private static int value(KeepaliveOption option, KeepalivePolicy policy) {
-    switch (option) {
-      case TCP_KEEPIDLE:
-        return policy.idleSeconds();
-      case TCP_KEEPINTERVAL:
-        return policy.intervalSeconds();
-      case TCP_KEEPCOUNT:
-        return policy.probes();
-      default:
-        return policy.userTimeoutMillis();
-    }
-  }
-
-  /** ApplyMode.TRANSACTIONAL: every option the plan changes, as it is now. */
-  private static Object[] read(ChannelConfig config, Transport transport,
-      List<KeepaliveOption> plan) {
-    Object[] before = new Object[plan.size()];
-    for (int i = 0; i < before.length; i++) {
-      KeepaliveOption o = plan.get(i);
-      before[i] = o == KeepaliveOption.SO_KEEPALIVE ? config.getOption(ChannelOption.SO_KEEPALIVE)
-          : config.getOption(transport.option(o));
-      if (before[i] == null) {
-        throw new UnsupportedKeepaliveOptionException(o, transport.name, "Netty's "
-            + config.getClass().getSimpleName() + " cannot read it on this channel, so it could "
-            + "not be restored (getOption returned null)");
-      }
-    }
-    return before;
-  }
-
-  /**
-   * Undoes, newest first, the options set before the one at {@code failed}; the failed call itself
-   * changed nothing (one setsockopt either takes or fails).
-   */
-  private static void restore(ChannelConfig config, Transport transport,
-      List<KeepaliveOption> plan, Object[] before, int failed, RuntimeException cause) {
-    for (int i = failed - 1; i >= 0; i--) {
-      KeepaliveOption o = plan.get(i);
-      try {
-        if (o == KeepaliveOption.SO_KEEPALIVE) {
-          config.setOption(ChannelOption.SO_KEEPALIVE, (Boolean) before[i]);
-        } else {
-          config.setOption(transport.option(o), (Integer) before[i]);
-        }
-      } catch (RuntimeException e) {
-        // A transport may throw one shared exception instance for every call.
-        if (e != cause) {
-          cause.addSuppressed(e);
-        }
-      }
-    }
-  }
-
-  private static int readInt(ChannelConfig config, Transport transport, KeepaliveOption option) {
-    ChannelOption<Integer> o = transport.option(option);
-    if (o == null) {
-      throw new UnsupportedKeepaliveOptionException(option, transport.name,
-          transport.missingReason(option));
-    }
-    Integer value = config.getOption(o);
-    if (value == null) {
-      throw new UnsupportedKeepaliveOptionException(option, transport.name, "Netty's "
-          + config.getClass().getSimpleName() + " cannot read it on this channel (getOption "
-          + "returned null)");
-    }
-    return value;
-  }
-
-  private static void requireOpen(Channel channel) {
-    if (!channel.isOpen()) {
-      // Checked first: setsockopt on a closed native channel's descriptor number could reach
-      // another socket that reused it.
-      throw new ChannelException("channel is closed: " + channel, new ClosedChannelException());
-    }
-  }
-
-  private static String describe(Throwable e) {
-    return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 
   static <T> T requireNonNull(T value, String name) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.same;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
@@ -75,6 +76,35 @@ class FailurePartWayTest {
         () -> NettyKeepalive.apply(channel, REFUSED, ApplyMode.STRICT)));
     // Idle and interval took, the count did not, and keepalive is off: never half a policy.
     assertEquals(new Observed(false, 45, 11, 4, -1), observed());
+  }
+
+  /**
+   * Regression (issue 13, D5): the one rule for a refused first call, the same as keepalive-jdk's.
+   * Nothing had changed, so the channel keeps its whole old policy; Netty used to switch keepalive
+   * off here.
+   */
+  @Test
+  void strictRefusalOfTheFirstCallLeavesTheChannelAsItWas() {
+    ChannelException refusal = new ChannelException(new IOException("setsockopt: Invalid argument"));
+    doThrow(refusal).when(config).setOption(same(Transport.of(channel).idle), any());
+    assertSame(refusal, assertThrows(ChannelException.class,
+        () -> NettyKeepalive.apply(channel, REFUSED, ApplyMode.STRICT)));
+    assertEquals(new Observed(true, 31, 7, 4, -1), observed());
+  }
+
+  /**
+   * Regression (issue 13, D4): a channel closed by another thread during a lenient apply is the
+   * closed-channel exception, not a report of FAILED options.
+   */
+  @Test
+  void lenientOnAChannelClosedDuringTheCallThrowsTheClosedChannelException() {
+    doAnswer(call -> {
+      when(channel.isOpen()).thenReturn(false);
+      throw new ChannelException(new IOException("setsockopt: Bad file descriptor"));
+    }).when(config).setOption(same(Transport.of(channel).interval), any());
+    ChannelException e = assertThrows(ChannelException.class,
+        () -> NettyKeepalive.apply(channel, REFUSED, ApplyMode.LENIENT));
+    assertTrue(e.getCause() instanceof java.nio.channels.ClosedChannelException, e::toString);
   }
 
   @Test

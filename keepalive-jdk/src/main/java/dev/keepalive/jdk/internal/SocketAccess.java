@@ -1,5 +1,7 @@
 package dev.keepalive.jdk.internal;
 
+import dev.keepalive.KeepaliveOption;
+import dev.keepalive.spi.SocketOptionAccess;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
@@ -10,13 +12,15 @@ import java.nio.channels.NetworkChannel;
 import java.util.Set;
 
 /**
- * The socket operations {@link Applier} needs, once per socket kind, so the apply and inspect logic
- * is written once for {@link Socket} and {@link NetworkChannel}. Tests wrap an implementation
- * (Mockito spy) to inject a failure on one option.
+ * The JDK's socket operations, once per socket kind ({@link Socket}, {@link NetworkChannel}), and
+ * through them the {@link SocketOptionAccess} that keepalive-api's one apply and inspect algorithm
+ * runs on: its methods are defaults written over the JDK's generic {@code setOption}/{@code
+ * getOption}, so tests that wrap an implementation (Mockito spy) to inject a failure on one option
+ * see every call the algorithm makes.
  *
  * @param <S> the socket kind
  */
-public interface SocketAccess<S> {
+public interface SocketAccess<S> extends SocketOptionAccess<S, IOException> {
 
   /** {@link Socket}: support answers cached per class (see {@link OfSocket#supportedOptions}). */
   SocketAccess<Socket> SOCKET = new OfSocket();
@@ -68,6 +72,51 @@ public interface SocketAccess<S> {
    * @return {@code SocketException("Socket is closed")} or {@link ClosedChannelException}
    */
   IOException closed();
+
+  @Override
+  default String unsupported(S socket, KeepaliveOption option) {
+    return Applier.cannotSet(this, socket, option);
+  }
+
+  @Override
+  default String platform(S socket) {
+    return Applier.platform();
+  }
+
+  @Override
+  default int read(S socket, KeepaliveOption option) throws IOException {
+    if (option == KeepaliveOption.SO_KEEPALIVE) {
+      return getOption(socket, StandardSocketOptions.SO_KEEPALIVE) ? 1 : 0;
+    }
+    return getOption(socket, Applier.intOption(option));
+  }
+
+  @Override
+  default void write(S socket, KeepaliveOption option, int value) throws IOException {
+    if (option == KeepaliveOption.SO_KEEPALIVE) {
+      setOption(socket, StandardSocketOptions.SO_KEEPALIVE, value != 0);
+    } else {
+      setOption(socket, Applier.intOption(option), value);
+    }
+  }
+
+  /**
+   * {@link #closed()}, or {@code cause} itself if it already is that exception (the JDK's own,
+   * thrown by the call that found the socket closed).
+   */
+  @Override
+  default IOException closed(S socket, Exception cause) {
+    IOException closed = closed();
+    if (cause == null) {
+      return closed;
+    }
+    if (cause.getClass() == closed.getClass()
+        && java.util.Objects.equals(cause.getMessage(), closed.getMessage())) {
+      return (IOException) cause;
+    }
+    closed.initCause(cause);
+    return closed;
+  }
 
   /** {@code java.net.Socket}. */
   final class OfSocket implements SocketAccess<Socket> {
