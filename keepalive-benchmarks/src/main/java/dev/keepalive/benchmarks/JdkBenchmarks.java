@@ -75,6 +75,17 @@ public class JdkBenchmarks {
     return Keepalive.apply(channels.client, policy, ApplyMode.TRANSACTIONAL);
   }
 
+  /** The same raw calls, paired with the lenient apply of a policy that fully applies. */
+  @Benchmark
+  public void socketChannelLenientApplyRaw() throws IOException {
+    socketChannelApplyRaw();
+  }
+
+  @Benchmark
+  public ApplyReport socketChannelLenientApplyLibrary() throws IOException {
+    return Keepalive.apply(channels.client, policy, ApplyMode.LENIENT);
+  }
+
   @Benchmark
   public void socketApplyRaw() throws IOException {
     Socket s = sockets[0];
