@@ -3,6 +3,7 @@ package dev.keepalive.frameworks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +17,17 @@ import java.util.regex.Pattern;
  */
 final class Ss {
 
-  /** One established TCP connection as ss prints it. */
+  /**
+   * One established TCP connection as ss prints it.
+   *
+   * @param timer the pending timer ("timer:(keepalive,30sec,0)"), or "no timer"
+   * @param keepaliveSecondsLeft -1 unless the pending timer is the keepalive timer
+   */
   record Connection(int localPort, int peerPort, String timer, long keepaliveSecondsLeft) {}
 
   private static final Pattern LINE = Pattern.compile(
       "^\\S+\\s+\\d+\\s+\\d+\\s+\\S+:(\\d+)\\s+\\S+:(\\d+)\\s*(.*)$");
+  private static final Pattern TIMER = Pattern.compile("timer:\\([^)]*\\)");
   private static final Pattern KEEPALIVE = Pattern.compile("timer:\\(keepalive,([^,]+),\\d+\\)");
   private static final Pattern PART = Pattern.compile("(\\d+)(min|sec|ms)");
 
@@ -46,12 +53,34 @@ final class Ss {
       if (!m.matches()) {
         continue;
       }
-      Matcher k = KEEPALIVE.matcher(m.group(3));
-      String timer = k.find() ? k.group(1) : "";
+      Matcher t = TIMER.matcher(m.group(3));
+      String timer = t.find() ? t.group() : "no timer";
+      Matcher k = KEEPALIVE.matcher(timer);
       found.add(new Connection(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), timer,
-          timer.isEmpty() ? -1 : seconds(timer)));
+          k.find() ? seconds(k.group(1)) : -1));
     }
     return found;
+  }
+
+  /**
+   * The connections of {@code port} once each shows its keepalive timer. A connection that just
+   * sent data shows its retransmission timer ("timer:(on,…)") instead until that expires: Linux
+   * leaves the timer armed after the ACK (about 200 ms on loopback) rather than clearing it.
+   *
+   * @return the last listing: all keepalive timers, or what was there when {@code timeout} passed
+   */
+  static List<Connection> awaitKeepaliveTimers(int port, int connections, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<Connection> now = connectionsOf(port);
+      boolean all = now.size() == connections
+          && now.stream().allMatch(c -> c.keepaliveSecondsLeft() >= 0);
+      if (all || System.nanoTime() - deadline > 0) {
+        return now;
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** "119min", "1min4sec", "30sec", "512ms" → whole seconds, rounded up. */
