@@ -174,6 +174,9 @@ class GrpcTest {
       assertEquals(expected, Seen.of(serverEnd), "server end");
       assertEquals(expected, Seen.of(clientEnd), "client end");
       assertTrue(accepted.channels.isEmpty() && connected.isEmpty(), "one connection");
+      // What an application's own test would call on the recorded channels.
+      assertEquals(policy, NettyKeepalive.inspect(serverEnd));
+      assertEquals(policy, NettyKeepalive.inspect(clientEnd));
 
       // The kernel's own view, as an application without the channels would check it.
       if (Ss.available()) {
