@@ -265,21 +265,23 @@ public final class NettyKeepalive {
   }
 
   /**
-   * Receives a policy's options one at a time, each with its own type, so that a builder's generic
-   * option method fits as a method reference: gRPC's {@code NettyServerBuilder::withChildOption} or
-   * {@code NettyChannelBuilder::withOption}, Netty's {@code ServerBootstrap::childOption} or {@code
-   * Bootstrap::option}.
+   * Receives a policy's options one at a time. Its one method is not generic, so a lambda fits as
+   * well as a builder's generic option method as a method reference: {@code (option, value) ->
+   * builder.withOption(option, value)}, gRPC's {@code NettyServerBuilder::withChildOption} or {@code
+   * NettyChannelBuilder::withOption}, Netty's {@code ServerBootstrap::childOption} or {@code
+   * Bootstrap::option}. Each value has its option's type ({@code Integer} for the tuning options,
+   * {@code Boolean} for SO_KEEPALIVE), so passing the pair on as it came is type-safe.
    */
   @FunctionalInterface
   public interface OptionSink {
     /**
      * Takes one option.
      *
-     * @param <T> the option's value type
-     * @param option the transport's option
-     * @param value its value
+     * @param option the transport's option, typed {@code Object} so that a lambda can be the sink
+     *     (a generic method cannot be a lambda's target)
+     * @param value its value, of the option's own type
      */
-    <T> void option(ChannelOption<T> option, T value);
+    void option(ChannelOption<Object> option, Object value);
   }
 
   /**
@@ -316,11 +318,17 @@ public final class NettyKeepalive {
     for (int i = 0; i < plan.size(); i++) {
       KeepaliveOption o = plan.get(i);
       if (o == KeepaliveOption.SO_KEEPALIVE) {
-        sink.option(ChannelOption.SO_KEEPALIVE, policy.enabled());
+        sink.option(untyped(ChannelOption.SO_KEEPALIVE), policy.enabled());
       } else {
-        sink.option(transport.option(o), value(o, policy));
+        sink.option(untyped(transport.option(o)), value(o, policy));
       }
     }
+  }
+
+  /** Safe: each option is handed over with a value of its own type, never another. */
+  @SuppressWarnings("unchecked")
+  private static ChannelOption<Object> untyped(ChannelOption<?> option) {
+    return (ChannelOption<Object>) option;
   }
 
   /**
