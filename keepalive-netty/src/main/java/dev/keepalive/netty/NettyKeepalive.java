@@ -132,9 +132,12 @@ public final class NettyKeepalive {
   /**
    * Applies {@code policy} to the channel {@code bootstrap} connects, as it is registered and
    * before it connects. Works like {@link #configure(ServerBootstrap, KeepalivePolicy, ApplyMode)}
-   * with the bootstrap's {@code handler}: on failure the exception reaches the pipeline's {@code
-   * exceptionCaught} and the channel is closed, so the connect future fails (with a {@code
-   * ClosedChannelException}) instead of connecting without keepalive.
+   * with the bootstrap's {@code handler}, except where a failure goes: the connect future fails
+   * with the exception itself ({@code future.cause()} is the {@link
+   * UnsupportedKeepaliveOptionException} or {@link ChannelException}), the channel never connects
+   * and is closed. As with any failed connect, Netty does not fire it through {@code
+   * exceptionCaught}. This holds with {@code channel(Class)} and with {@code channelFactory(...)},
+   * where the transport is known only when the channel is registered.
    *
    * @param bootstrap a client bootstrap whose {@code handler} is already set
    * @param policy the policy
@@ -148,6 +151,47 @@ public final class NettyKeepalive {
     requireNonNull(bootstrap, "bootstrap");
     return bootstrap.handler(wrap(bootstrap.config().handler(), "handler", "the channel", policy,
         mode));
+  }
+
+  /**
+   * A handler that applies {@code policy} to the channel whose pipeline it joins, strictly: see
+   * {@link #initializer(KeepalivePolicy, ApplyMode)}.
+   *
+   * @param policy the policy
+   * @return a sharable handler that leaves the pipeline once the policy is applied
+   * @throws NullPointerException if {@code policy} is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   */
+  public static ChannelHandler initializer(KeepalivePolicy policy) {
+    return initializer(policy, ApplyMode.STRICT);
+  }
+
+  /**
+   * A handler that applies {@code policy} to the channel whose pipeline it joins, for frameworks
+   * that hand out the channel but not the bootstrap (Reactor Netty's {@code doOnChannelInit}, a
+   * Lettuce {@code NettyCustomizer}):
+   * {@code channel.pipeline().addFirst(NettyKeepalive.initializer(policy))}. It applies the policy
+   * with {@link #apply(Channel, KeepalivePolicy, ApplyMode)} as soon as the channel is registered
+   * (at once if it is already) and leaves the pipeline; one instance serves every channel.
+   *
+   * <p>Prefer it to calling {@code apply} in such a hook for client channels: a refused policy then
+   * fails the client's connect future with the exception itself, and the channel is closed without
+   * connecting, where an exception thrown from the hook only closes the channel and the caller sees
+   * a bare {@code ClosedChannelException}. On an accepted (or already connected) channel the
+   * exception is fired through {@code exceptionCaught} and the channel closed. In {@link
+   * ApplyMode#LENIENT} mode the {@link ApplyReport} is fired as a user event.
+   *
+   * @param policy the policy
+   * @param mode how each channel gets the policy
+   * @return a sharable handler that leaves the pipeline once the policy is applied
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   */
+  public static ChannelHandler initializer(KeepalivePolicy policy, ApplyMode mode) {
+    requireNonNull(policy, "policy");
+    requireNonNull(mode, "mode");
+    LIMITS.requireSupported(policy);
+    return KeepaliveInitializer.standalone(policy, mode);
   }
 
   /**
