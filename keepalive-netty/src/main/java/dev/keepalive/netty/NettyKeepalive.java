@@ -337,7 +337,11 @@ public final class NettyKeepalive {
    * <p>Prefer {@link #configure} or {@link #apply} where there is a bootstrap or a channel: options
    * handed to a framework are set by Netty, which only logs a WARN when one does not take. So name
    * the same channel class the framework will use (a different transport's options are exactly
-   * what Netty ignores), and check a live channel once with {@link #inspect(Channel)}.
+   * what Netty ignores), and check a live channel once with {@link #inspect(Channel)}. When
+   * {@code channelType} is NIO's and Netty's epoll transport is available in this JVM (its classes
+   * are on the class path and {@code Epoll.isAvailable()}), a WARNING is logged once per JVM
+   * ({@link System.Logger} named after this class): a framework that picks its transport by
+   * itself would pick epoll and ignore these options.
    *
    * @param channelType the socket channel class, or the server channel class whose accepted
    *     channels get the options (e.g. {@code EpollServerSocketChannel.class} for gRPC's {@code
@@ -359,6 +363,7 @@ public final class NettyKeepalive {
     Transport transport = Transport.forOptionsOf(channelType);
     List<KeepaliveOption> plan = ApplyReport.optionsOf(policy);
     refuseUnsupported(transport, plan);
+    NioTrap.check(channelType);
     for (int i = 0; i < plan.size(); i++) {
       KeepaliveOption o = plan.get(i);
       if (o == KeepaliveOption.SO_KEEPALIVE) {
