@@ -3,6 +3,9 @@
  * epoll, io_uring and kqueue. The native transports are optional ({@code requires static}): an
  * application without them resolves this module and uses NIO.
  */
+// The 4.1 io_uring incubator is an automatic module (no module-info of its own); requiring it is
+// deliberate and static, so javac's requires-automatic lint is silenced for it.
+@SuppressWarnings("requires-automatic")
 module dev.keepalive.netty {
   requires transitive dev.keepalive;
   requires dev.keepalive.jdk;
@@ -12,6 +15,8 @@ module dev.keepalive.netty {
   requires io.netty.common;
   requires static io.netty.transport.classes.epoll;
   requires static io.netty.transport.classes.io_uring;
+  // io_uring on Netty 4.1 (the incubator's automatic module name).
+  requires static io.netty.incubator.transport.classes.io_uring;
   // IntegerUnixChannelOption, for kqueue on macOS; the kqueue classes themselves are never touched.
   requires static io.netty.transport.unix.common;
 

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
@@ -45,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  * them out. Only reads count: a hung peer stops reading, its kernel still acknowledges what we
  * write, and our writes say nothing about it.
  *
- * <p>Timers run on the channel's event loop, on its clock: one scheduled task at a time, moved by
+ * <p>Timers run on the channel's event loop, on its clock (Netty 4.2's {@code
+ * EventExecutor.ticker()}; on Netty 4.1, which has no ticker, {@code System.nanoTime()}, the clock
+ * 4.1 schedules by): one scheduled task at a time, moved by
  * neither reads nor writes (a read is a clock read and a memory write), cancelled when the channel
  * goes inactive or the handler is removed. Per channel that is this handler, a {@link Heartbeat}
  * and one scheduled task. The handler is not {@link io.netty.channel.ChannelHandler.Sharable
@@ -56,6 +59,11 @@ import java.util.concurrent.TimeUnit;
 public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
 
   private static final HeartbeatListener NO_LISTENER = new HeartbeatListener() {};
+  /**
+   * Netty 4.2's {@code EventExecutor.ticker()}. Netty 4.1 has neither the method nor {@code
+   * Ticker}: the field below then stays null and is never used, so the class is never loaded.
+   */
+  private static final boolean HAS_TICKER = hasTicker();
   private static final byte NEW = 0;
   private static final byte RUNNING = 1;
   private static final byte STOPPED = 2;
@@ -67,6 +75,7 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
 
   // Event loop only.
   private ChannelHandlerContext ctx;
+  /** Null on Netty 4.1. */
   private Ticker ticker;
   private Future<?> scheduled;
   private byte state = NEW;
@@ -166,7 +175,7 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
    */
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (state == RUNNING && heartbeat.activity(ticker.nanoTime()) && listener != NO_LISTENER) {
+    if (state == RUNNING && heartbeat.activity(now()) && listener != NO_LISTENER) {
       try {
         listener.pingAnswered(Duration.ofNanos(heartbeat.lastRoundTripNanos()));
       } catch (RuntimeException e) {
@@ -224,11 +233,24 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     }
     state = RUNNING;
     this.ctx = ctx;
-    this.ticker = ctx.executor().ticker();
-    long now = ticker.nanoTime();
+    this.ticker = HAS_TICKER ? ctx.executor().ticker() : null;
+    long now = now();
     heartbeat.start(now);
     scheduled = ctx.executor().schedule(pollTask, heartbeat.nanosUntilNextPoll(now),
         TimeUnit.NANOSECONDS);
+  }
+
+  private long now() {
+    return ticker != null ? ticker.nanoTime() : System.nanoTime();
+  }
+
+  private static boolean hasTicker() {
+    try {
+      EventExecutor.class.getMethod("ticker");
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
   }
 
   private void stop() {
@@ -245,7 +267,7 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     }
     scheduled = null;
     try {
-      switch (heartbeat.poll(ticker.nanoTime())) {
+      switch (heartbeat.poll(now())) {
         case PING:
           ctx.writeAndFlush(protocol.newPing(ctx))
               .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
@@ -267,7 +289,7 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
       }
       if (state == RUNNING) { // the ping's write may have closed the channel
         scheduled = ctx.executor().schedule(pollTask,
-            heartbeat.nanosUntilNextPoll(ticker.nanoTime()), TimeUnit.NANOSECONDS);
+            heartbeat.nanosUntilNextPoll(now()), TimeUnit.NANOSECONDS);
       }
     } catch (RuntimeException e) {
       fail(e);

@@ -131,9 +131,12 @@ public final class NettyKeepalive {
   /**
    * Applies {@code policy} to the channel {@code bootstrap} connects, as it is registered and
    * before it connects. Works like {@link #configure(ServerBootstrap, KeepalivePolicy, ApplyMode)}
-   * with the bootstrap's {@code handler}: on failure the exception reaches the pipeline's {@code
-   * exceptionCaught} and the channel is closed, so the connect future fails (with a {@code
-   * ClosedChannelException}) instead of connecting without keepalive.
+   * with the bootstrap's {@code handler}, except where a failure goes: the connect future fails
+   * with the exception itself ({@code future.cause()} is the {@link
+   * UnsupportedKeepaliveOptionException} or {@link ChannelException}), the channel never connects
+   * and is closed. As with any failed connect, Netty does not fire it through {@code
+   * exceptionCaught}. This holds with {@code channel(Class)} and with {@code channelFactory(...)},
+   * where the transport is known only when the channel is registered.
    *
    * @param bootstrap a client bootstrap whose {@code handler} is already set
    * @param policy the policy
@@ -147,6 +150,47 @@ public final class NettyKeepalive {
     requireNonNull(bootstrap, "bootstrap");
     return bootstrap.handler(wrap(bootstrap.config().handler(), "handler", "the channel", policy,
         mode));
+  }
+
+  /**
+   * A handler that applies {@code policy} to the channel whose pipeline it joins, strictly: see
+   * {@link #initializer(KeepalivePolicy, ApplyMode)}.
+   *
+   * @param policy the policy
+   * @return a sharable handler that leaves the pipeline once the policy is applied
+   * @throws NullPointerException if {@code policy} is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   */
+  public static ChannelHandler initializer(KeepalivePolicy policy) {
+    return initializer(policy, ApplyMode.STRICT);
+  }
+
+  /**
+   * A handler that applies {@code policy} to the channel whose pipeline it joins, for frameworks
+   * that hand out the channel but not the bootstrap (Reactor Netty's {@code doOnChannelInit}, a
+   * Lettuce {@code NettyCustomizer}):
+   * {@code channel.pipeline().addFirst(NettyKeepalive.initializer(policy))}. It applies the policy
+   * with {@link #apply(Channel, KeepalivePolicy, ApplyMode)} as soon as the channel is registered
+   * (at once if it is already) and leaves the pipeline; one instance serves every channel.
+   *
+   * <p>Prefer it to calling {@code apply} in such a hook for client channels: a refused policy then
+   * fails the client's connect future with the exception itself, and the channel is closed without
+   * connecting, where an exception thrown from the hook only closes the channel and the caller sees
+   * a bare {@code ClosedChannelException}. On an accepted (or already connected) channel the
+   * exception is fired through {@code exceptionCaught} and the channel closed. In {@link
+   * ApplyMode#LENIENT} mode the {@link ApplyReport} is fired as a user event.
+   *
+   * @param policy the policy
+   * @param mode how each channel gets the policy
+   * @return a sharable handler that leaves the pipeline once the policy is applied
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the policy is beyond this platform's limits
+   */
+  public static ChannelHandler initializer(KeepalivePolicy policy, ApplyMode mode) {
+    requireNonNull(policy, "policy");
+    requireNonNull(mode, "mode");
+    LIMITS.requireSupported(policy);
+    return KeepaliveInitializer.standalone(policy, mode);
   }
 
   /**
@@ -237,21 +281,23 @@ public final class NettyKeepalive {
   }
 
   /**
-   * Receives a policy's options one at a time, each with its own type, so that a builder's generic
-   * option method fits as a method reference: gRPC's {@code NettyServerBuilder::withChildOption} or
-   * {@code NettyChannelBuilder::withOption}, Netty's {@code ServerBootstrap::childOption} or {@code
-   * Bootstrap::option}.
+   * Receives a policy's options one at a time. Its one method is not generic, so a lambda fits as
+   * well as a builder's generic option method as a method reference: {@code (option, value) ->
+   * builder.withOption(option, value)}, gRPC's {@code NettyServerBuilder::withChildOption} or {@code
+   * NettyChannelBuilder::withOption}, Netty's {@code ServerBootstrap::childOption} or {@code
+   * Bootstrap::option}. Each value has its option's type ({@code Integer} for the tuning options,
+   * {@code Boolean} for SO_KEEPALIVE), so passing the pair on as it came is type-safe.
    */
   @FunctionalInterface
   public interface OptionSink {
     /**
      * Takes one option.
      *
-     * @param <T> the option's value type
-     * @param option the transport's option
-     * @param value its value
+     * @param option the transport's option, typed {@code Object} so that a lambda can be the sink
+     *     (a generic method cannot be a lambda's target)
+     * @param value its value, of the option's own type
      */
-    <T> void option(ChannelOption<T> option, T value);
+    void option(ChannelOption<Object> option, Object value);
   }
 
   /**
@@ -263,7 +309,11 @@ public final class NettyKeepalive {
    * <p>Prefer {@link #configure} or {@link #apply} where there is a bootstrap or a channel: options
    * handed to a framework are set by Netty, which only logs a WARN when one does not take. So name
    * the same channel class the framework will use (a different transport's options are exactly
-   * what Netty ignores), and check a live channel once with {@link #inspect(Channel)}.
+   * what Netty ignores), and check a live channel once with {@link #inspect(Channel)}. When
+   * {@code channelType} is NIO's and Netty's epoll transport is available in this JVM (its classes
+   * are on the class path and {@code Epoll.isAvailable()}), a WARNING is logged once per JVM
+   * ({@link System.Logger} named after this class): a framework that picks its transport by
+   * itself would pick epoll and ignore these options.
    *
    * @param channelType the socket channel class, or the server channel class whose accepted
    *     channels get the options (e.g. {@code EpollServerSocketChannel.class} for gRPC's {@code
@@ -285,14 +335,21 @@ public final class NettyKeepalive {
     Transport transport = Transport.forOptionsOf(channelType);
     List<KeepaliveOption> plan = ApplyReport.optionsOf(policy);
     refuseUnsupported(transport, plan);
+    NioTrap.check(channelType);
     for (int i = 0; i < plan.size(); i++) {
       KeepaliveOption o = plan.get(i);
       if (o == KeepaliveOption.SO_KEEPALIVE) {
-        sink.option(ChannelOption.SO_KEEPALIVE, policy.enabled());
+        sink.option(untyped(ChannelOption.SO_KEEPALIVE), policy.enabled());
       } else {
-        sink.option(transport.option(o), KeepaliveApplier.valueOf(o, policy));
+        sink.option(untyped(transport.option(o)), KeepaliveApplier.valueOf(o, policy));
       }
     }
+  }
+
+  /** Safe: each option is handed over with a value of its own type, never another. */
+  @SuppressWarnings("unchecked")
+  private static ChannelOption<Object> untyped(ChannelOption<?> option) {
+    return (ChannelOption<Object>) option;
   }
 
   /**

@@ -28,9 +28,14 @@ final class Transport {
   // class path without it loads nothing of epoll.
   private static final String EPOLL_CHANNEL = "io.netty.channel.epoll.EpollSocketChannel";
   private static final String IO_URING_CHANNEL = "io.netty.channel.uring.IoUringSocketChannel";
+  /** Netty 4.1's io_uring: netty-incubator-transport-classes-io_uring. */
+  private static final String INCUBATOR_IO_URING_CHANNEL =
+      "io.netty.incubator.channel.uring.IOUringSocketChannel";
   private static final String KQUEUE_CHANNEL = "io.netty.channel.kqueue.KQueueSocketChannel";
   private static final String EPOLL_SERVER = "io.netty.channel.epoll.EpollServerSocketChannel";
   private static final String IO_URING_SERVER = "io.netty.channel.uring.IoUringServerSocketChannel";
+  private static final String INCUBATOR_IO_URING_SERVER =
+      "io.netty.incubator.channel.uring.IOUringServerSocketChannel";
   private static final String KQUEUE_SERVER = "io.netty.channel.kqueue.KQueueServerSocketChannel";
 
   private static final ClassValue<Transport> BY_CHANNEL_CLASS = new ClassValue<Transport>() {
@@ -111,9 +116,9 @@ final class Transport {
     if (NioSocketChannel.class.isAssignableFrom(type)) {
       return Nio.TRANSPORT;
     }
-    return nativeByName(type, EPOLL_CHANNEL, IO_URING_CHANNEL, KQUEUE_CHANNEL, "it is none of the"
-        + " transports keepalive-netty knows: NIO (NioSocketChannel), epoll, io_uring and kqueue"
-        + " socket channels");
+    return nativeByName(type, EPOLL_CHANNEL, IO_URING_CHANNEL, INCUBATOR_IO_URING_CHANNEL,
+        KQUEUE_CHANNEL, "it is none of the transports keepalive-netty knows: NIO (NioSocketChannel),"
+        + " epoll, io_uring (Netty 4.2's, or the incubator's on 4.1) and kqueue socket channels");
   }
 
   static Transport forOptionsOf(Class<?> type) {
@@ -123,14 +128,15 @@ final class Transport {
     if (io.netty.channel.socket.nio.NioServerSocketChannel.class.isAssignableFrom(type)) {
       return Nio.TRANSPORT;
     }
-    return nativeByName(type, EPOLL_SERVER, IO_URING_SERVER, KQUEUE_SERVER, "it is none of the"
-        + " server channels keepalive-netty knows: NIO (NioServerSocketChannel), epoll, io_uring and"
+    return nativeByName(type, EPOLL_SERVER, IO_URING_SERVER, INCUBATOR_IO_URING_SERVER,
+        KQUEUE_SERVER, "it is none of the server channels keepalive-netty knows: NIO"
+        + " (NioServerSocketChannel), epoll, io_uring (Netty 4.2's, or the incubator's on 4.1) and"
         + " kqueue server socket channels");
   }
 
   /** The native transport {@code type} or a superclass is named for; by name, so nothing loads. */
-  private static Transport nativeByName(Class<?> type, String epoll, String ioUring, String kqueue,
-      String unknownReason) {
+  private static Transport nativeByName(Class<?> type, String epoll, String ioUring,
+      String incubatorIoUring, String kqueue, String unknownReason) {
     try {
       for (Class<?> c = type; c != null; c = c.getSuperclass()) {
         String n = c.getName();
@@ -139,6 +145,9 @@ final class Transport {
         }
         if (ioUring.equals(n)) {
           return IoUring.TRANSPORT;
+        }
+        if (incubatorIoUring.equals(n)) {
+          return IncubatorIoUring.TRANSPORT;
         }
         if (kqueue.equals(n)) {
           return KQueue.forPlatform(Platform.current());
@@ -192,6 +201,18 @@ final class Transport {
         io.netty.channel.uring.IoUringChannelOption.TCP_KEEPINTVL,
         io.netty.channel.uring.IoUringChannelOption.TCP_KEEPCNT,
         io.netty.channel.uring.IoUringChannelOption.TCP_USER_TIMEOUT, null, null);
+  }
+
+  /**
+   * Loaded only after an incubator io_uring channel was seen: Netty 4.1 has io_uring only as
+   * netty-incubator-transport-io_uring, with the same four options under other names.
+   */
+  private static final class IncubatorIoUring {
+    static final Transport TRANSPORT = new Transport("Netty io_uring (incubator)", false,
+        io.netty.incubator.channel.uring.IOUringChannelOption.TCP_KEEPIDLE,
+        io.netty.incubator.channel.uring.IOUringChannelOption.TCP_KEEPINTVL,
+        io.netty.incubator.channel.uring.IOUringChannelOption.TCP_KEEPCNT,
+        io.netty.incubator.channel.uring.IOUringChannelOption.TCP_USER_TIMEOUT, null, null);
   }
 
   /**

@@ -20,13 +20,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -69,16 +65,16 @@ class HeartbeatSocketTest {
   private static final HeartbeatProtocol PROTOCOL = HeartbeatProtocol.of("PING", "PONG");
 
   enum Transport {
-    NIO(NioIoHandler::newFactory, NioSocketChannel.class, NioServerSocketChannel.class),
-    EPOLL(EpollIoHandler::newFactory, EpollSocketChannel.class, EpollServerSocketChannel.class);
+    NIO(NettyLine::nioGroup, NioSocketChannel.class, NioServerSocketChannel.class),
+    EPOLL(NettyLine::epollGroup, EpollSocketChannel.class, EpollServerSocketChannel.class);
 
-    final Supplier<IoHandlerFactory> factory;
+    final Supplier<EventLoopGroup> groups;
     final Class<? extends SocketChannel> client;
     final Class<? extends ServerSocketChannel> server;
 
-    Transport(Supplier<IoHandlerFactory> factory, Class<? extends SocketChannel> client,
+    Transport(Supplier<EventLoopGroup> groups, Class<? extends SocketChannel> client,
         Class<? extends ServerSocketChannel> server) {
-      this.factory = factory;
+      this.groups = groups;
       this.client = client;
       this.server = server;
     }
@@ -183,7 +179,7 @@ class HeartbeatSocketTest {
       Supplier<List<ChannelHandler>> childHandlers) throws Exception {
     t.assumeAvailable();
     assumeLoopback(host);
-    group = new MultiThreadIoEventLoopGroup(1, t.factory.get());
+    group = t.groups.get();
     server = new ServerBootstrap().group(group).channel(t.server)
         .childOption(ChannelOption.AUTO_READ, autoRead)
         .childHandler(new ChannelInitializer<Channel>() {

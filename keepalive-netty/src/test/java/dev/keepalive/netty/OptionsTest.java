@@ -29,7 +29,7 @@ class OptionsTest {
     final Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
 
     @Override
-    public <T> void option(ChannelOption<T> option, T value) {
+    public void option(ChannelOption<Object> option, Object value) {
       options.put(option, value);
     }
 
@@ -55,6 +55,57 @@ class OptionsTest {
       assertEquals(List.of(describe(transport.idle, 31), describe(transport.interval, 7),
           describe(transport.count, 4), describe(ChannelOption.SO_KEEPALIVE, true)),
           sink.described(), "tuning options first, SO_KEEPALIVE last");
+    }
+  }
+
+  /**
+   * The shape of gRPC's NettyServerBuilder/NettyChannelBuilder option methods: generic, returning
+   * the builder. (The real builders are exercised in keepalive-integration-tests.)
+   */
+  private static final class GenericBuilder {
+    final Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
+    final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
+
+    <T> GenericBuilder withOption(ChannelOption<T> option, T value) {
+      options.put(option, value);
+      return this;
+    }
+
+    <T> GenericBuilder withChildOption(ChannelOption<T> option, T value) {
+      childOptions.put(option, value);
+      return this;
+    }
+  }
+
+  @Test
+  void aLambdaAndAGenericBuildersMethodReferencesAreSinks() {
+    GenericBuilder builder = new GenericBuilder();
+    NettyKeepalive.options(NioSocketChannel.class, POLICY, (o, v) -> builder.withOption(o, v));
+    NettyKeepalive.options(NioServerSocketChannel.class, POLICY, builder::withChildOption);
+    Recorded expected = new Recorded();
+    NettyKeepalive.options(NioSocketChannel.class, POLICY, expected);
+    assertEquals(4, expected.options.size());
+    assertEquals(expected.options, builder.options);
+    assertEquals(expected.options, builder.childOptions);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestTransport.class)
+  void bootstrapsTakeThemAsLambdas(TestTransport transport) throws Exception {
+    KeepalivePolicy policy = transport.hasUserTimeout()
+        ? POLICY.withUserTimeoutAtDetectionDeadline() : POLICY;
+    try (Peers peers = Peers.connect(transport, Peers.loopback("127.0.0.1"),
+        sb -> {
+          NettyKeepalive.options(transport.serverChannel, policy, (o, v) -> sb.childOption(o, v));
+          return sb;
+        },
+        b -> {
+          NettyKeepalive.options(transport.socketChannel, policy, (o, v) -> b.option(o, v));
+          return b;
+        })) {
+      Observed expected = new Observed(true, 31, 7, 4, transport.hasUserTimeout() ? 59_000 : -1);
+      assertEquals(expected, Observed.of(transport, peers.accepted()));
+      assertEquals(expected, Observed.of(transport, peers.client));
     }
   }
 

@@ -5,46 +5,38 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringChannelOption;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
-import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.function.Supplier;
 import jdk.net.ExtendedSocketOptions;
 
 /**
  * The transports the tests run on, with the options to read a channel back written out again here
- * (not taken from the library), so a wrong entry in the library's table fails a test.
+ * (not taken from the library), so a wrong entry in the library's table fails a test. What Netty
+ * 4.1 and 4.2 spell differently (groups, io_uring) comes from {@link NettyLine}.
  */
 enum TestTransport {
-  NIO("Netty NIO", NioIoHandler::newFactory, NioSocketChannel.class, NioServerSocketChannel.class,
+  NIO("Netty NIO", NettyLine::nioGroup, NioSocketChannel.class, NioServerSocketChannel.class,
       NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
       NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
       NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), null),
-  EPOLL("Netty epoll", EpollIoHandler::newFactory, EpollSocketChannel.class,
+  EPOLL("Netty epoll", NettyLine::epollGroup, EpollSocketChannel.class,
       EpollServerSocketChannel.class, EpollChannelOption.TCP_KEEPIDLE,
       EpollChannelOption.TCP_KEEPINTVL, EpollChannelOption.TCP_KEEPCNT,
       EpollChannelOption.TCP_USER_TIMEOUT),
-  IO_URING("Netty io_uring", IoUringIoHandler::newFactory, IoUringSocketChannel.class,
-      IoUringServerSocketChannel.class, IoUringChannelOption.TCP_KEEPIDLE,
-      IoUringChannelOption.TCP_KEEPINTVL, IoUringChannelOption.TCP_KEEPCNT,
-      IoUringChannelOption.TCP_USER_TIMEOUT);
+  IO_URING(NettyLine.IO_URING_NAME, NettyLine::ioUringGroup, NettyLine.ioUringSocketChannel(),
+      NettyLine.ioUringServerChannel(), NettyLine.ioUringOptions().get(0),
+      NettyLine.ioUringOptions().get(1), NettyLine.ioUringOptions().get(2),
+      NettyLine.ioUringOptions().get(3));
 
   final String displayName;
-  private final Supplier<IoHandlerFactory> ioHandler;
+  private final Supplier<EventLoopGroup> groups;
   final Class<? extends Channel> socketChannel;
   final Class<? extends ServerChannel> serverChannel;
   final ChannelOption<Integer> idle;
@@ -53,12 +45,12 @@ enum TestTransport {
   /** Null where the transport has none. */
   final ChannelOption<Integer> userTimeout;
 
-  TestTransport(String displayName, Supplier<IoHandlerFactory> ioHandler,
+  TestTransport(String displayName, Supplier<EventLoopGroup> groups,
       Class<? extends Channel> socketChannel, Class<? extends ServerChannel> serverChannel,
       ChannelOption<Integer> idle, ChannelOption<Integer> interval, ChannelOption<Integer> count,
       ChannelOption<Integer> userTimeout) {
     this.displayName = displayName;
-    this.ioHandler = ioHandler;
+    this.groups = groups;
     this.socketChannel = socketChannel;
     this.serverChannel = serverChannel;
     this.idle = idle;
@@ -74,7 +66,8 @@ enum TestTransport {
         assumeTrue(Epoll.isAvailable(), () -> skip(Epoll.unavailabilityCause()));
         break;
       case IO_URING:
-        assumeTrue(IoUring.isAvailable(), () -> skip(IoUring.unavailabilityCause()));
+        assumeTrue(NettyLine.ioUringAvailable(),
+            () -> skip(NettyLine.ioUringUnavailabilityCause()));
         break;
       default:
         break;
@@ -89,7 +82,7 @@ enum TestTransport {
   }
 
   EventLoopGroup newGroup() {
-    return new MultiThreadIoEventLoopGroup(1, ioHandler.get());
+    return groups.get();
   }
 
   boolean hasUserTimeout() {

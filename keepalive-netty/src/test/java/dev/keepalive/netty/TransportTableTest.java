@@ -44,6 +44,22 @@ class TransportTableTest {
   }
 
   @Test
+  void nettyFourOnesIncubatorIoUringUsesItsOwnOptions() {
+    // Read by the table only; keepalive-netty41-tests runs real incubator channels on Netty 4.1.
+    Transport incubator = Transport.forChannelClass(
+        io.netty.incubator.channel.uring.IOUringSocketChannel.class);
+    assertEquals("Netty io_uring (incubator)", incubator.name);
+    assertSame(io.netty.incubator.channel.uring.IOUringChannelOption.TCP_KEEPIDLE, incubator.idle);
+    assertSame(io.netty.incubator.channel.uring.IOUringChannelOption.TCP_KEEPINTVL,
+        incubator.interval);
+    assertSame(io.netty.incubator.channel.uring.IOUringChannelOption.TCP_KEEPCNT, incubator.count);
+    assertSame(io.netty.incubator.channel.uring.IOUringChannelOption.TCP_USER_TIMEOUT,
+        incubator.userTimeout);
+    assertSame(incubator, Transport.forOptionsOf(
+        io.netty.incubator.channel.uring.IOUringServerSocketChannel.class));
+  }
+
+  @Test
   void subclassesOfAKnownChannelShareItsTransport() {
     class Instrumented extends NioSocketChannel {}
     assertSame(Transport.forChannelClass(NioSocketChannel.class),
@@ -108,7 +124,8 @@ class TransportTableTest {
         .filter(r -> r.modifiers().contains(Requires.Modifier.STATIC))
         .map(Requires::name).collect(Collectors.toSet());
     assertEquals(Set.of("io.netty.transport.classes.epoll", "io.netty.transport.classes.io_uring",
-        "io.netty.transport.unix.common"), optional);
+        "io.netty.incubator.transport.classes.io_uring", "io.netty.transport.unix.common"),
+        optional);
     Set<String> transitive = module.requires().stream()
         .filter(r -> r.modifiers().contains(Requires.Modifier.TRANSITIVE))
         .map(Requires::name).collect(Collectors.toSet());

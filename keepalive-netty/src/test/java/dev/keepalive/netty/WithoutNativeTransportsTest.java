@@ -18,9 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -53,7 +51,7 @@ class WithoutNativeTransportsTest {
 
   @Test
   void nioServerAndClientCarryThePolicy() throws Exception {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup group = NettyLine.nioGroup();
     CompletableFuture<Channel> accepted = new CompletableFuture<>();
     try {
       ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
