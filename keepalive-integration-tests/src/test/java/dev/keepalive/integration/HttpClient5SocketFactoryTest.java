@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
@@ -75,6 +76,11 @@ class HttpClient5SocketFactoryTest {
 
   /** The wiring docs/socket-factory.md shows, with a connection config for bounded waits. */
   static CloseableHttpClient client(KeepaliveSocketFactory factory, SocketConfig socketConfig) {
+    return client(factory, socketConfig, HttpClients.custom());
+  }
+
+  static CloseableHttpClient client(KeepaliveSocketFactory factory, SocketConfig socketConfig,
+      HttpClientBuilder builder) {
     HttpClientConnectionOperator operator = new DefaultHttpClientConnectionOperator(
         factory::createSocket, null, null,
         RegistryBuilder.<TlsSocketStrategy>create()
@@ -85,7 +91,7 @@ class HttpClient5SocketFactoryTest {
     connections.setDefaultSocketConfig(socketConfig);
     connections.setDefaultConnectionConfig(ConnectionConfig.custom()
         .setConnectTimeout(Timeout.ofSeconds(5)).setSocketTimeout(Timeout.ofSeconds(5)).build());
-    return HttpClients.custom().setConnectionManager(connections).build();
+    return builder.setConnectionManager(connections).build();
   }
 
   private String get(CloseableHttpClient client) throws IOException {
@@ -149,7 +155,9 @@ class HttpClient5SocketFactoryTest {
     ExecutorService executor = Executors.newSingleThreadExecutor();
     try (ServerSocket proxy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
         CloseableHttpClient client = client(RecordingSocketFactory.recording(policy),
-            SocketConfig.custom().setSocksProxyAddress(proxy.getLocalSocketAddress()).build())) {
+            SocketConfig.custom().setSocksProxyAddress(proxy.getLocalSocketAddress()).build(),
+            // One attempt: a retry would connect to the silent proxy again and wait it out.
+            HttpClients.custom().disableAutomaticRetries())) {
       proxy.setSoTimeout(5000);
       Future<String> request = executor.submit(() -> get(client));
       try (Socket accepted = proxy.accept()) {
