@@ -172,8 +172,11 @@ class PostgresSocketFactoryTest {
   void everyHikariPooledConnectionCarriesThePolicy() throws Exception {
     KeepalivePolicy policy = KeepalivePolicy.ofSeconds(66, 16, 5);
     HikariConfig config = new HikariConfig();
-    // The driver's default tcpKeepAlive=false: the pitfall of HikariCP#1924.
-    config.setJdbcUrl(server.url(factory(RECORDING, policy.toString())));
+    // As docs/socket-factory.md: the factory as data source properties, which HikariCP passes to
+    // the driver; the driver's default tcpKeepAlive=false (the pitfall of HikariCP#1924).
+    config.setJdbcUrl(server.url(""));
+    config.addDataSourceProperty("socketFactory", RECORDING);
+    config.addDataSourceProperty("socketFactoryArg", policy.toString());
     config.setMaximumPoolSize(3);
     config.setMinimumIdle(3);
     config.setConnectionTimeout(30_000);

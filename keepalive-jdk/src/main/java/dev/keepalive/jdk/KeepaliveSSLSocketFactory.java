@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.util.Objects;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -68,6 +69,25 @@ public class KeepaliveSSLSocketFactory extends SSLSocketFactory {
   public static KeepaliveSSLSocketFactory of(KeepalivePolicy policy, SSLSocketFactory delegate) {
     Objects.requireNonNull(delegate, "delegate must not be null");
     return new KeepaliveSSLSocketFactory(KeepaliveSocketFactory.of(policy), delegate);
+  }
+
+  /**
+   * A factory over {@link SSLSocketFactory#getDefault()} for the policy configured as for
+   * {@link KeepaliveSocketFactory#getDefault()} (the system property {@code keepalive.policy}, else
+   * the environment variable {@code KEEPALIVE_POLICY}, read on every call): for JNDI LDAP over
+   * {@code ldaps://}, whose {@code java.naming.ldap.factory.socket} names a class with a static
+   * {@code getDefault()}. Without this method that name would reach the inherited
+   * {@link SSLSocketFactory#getDefault()}, and the connections would silently have no keepalive.
+   *
+   * @return a new pinning factory for the configured policy
+   * @throws IllegalStateException if neither the property nor the variable is set
+   * @throws IllegalArgumentException if the one read does not parse, or this platform's kernel
+   *     cannot take the policy
+   * @throws UnsupportedKeepaliveOptionException if this runtime cannot set an option the policy
+   *     asks for (a user timeout)
+   */
+  public static SocketFactory getDefault() {
+    return of(KeepaliveSocketFactory.configuredPolicy());
   }
 
   /**

@@ -380,8 +380,11 @@ public class KeepaliveSocketFactory extends SocketFactory {
     }
   }
 
-  /** Read on every call: never cached, so setting the property later takes effect. */
-  private static KeepalivePolicy configuredPolicy() {
+  /**
+   * The policy in {@link #POLICY_PROPERTY}, else {@link #POLICY_ENVIRONMENT_VARIABLE}. Read on every
+   * call: never cached, so setting the property later takes effect.
+   */
+  static KeepalivePolicy configuredPolicy() {
     String property = System.getProperty(POLICY_PROPERTY);
     String source;
     String text;

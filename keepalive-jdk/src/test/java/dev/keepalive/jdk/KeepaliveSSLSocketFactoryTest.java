@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.SocketFactory;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -35,6 +36,7 @@ import javax.net.ssl.TrustManagerFactory;
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -293,6 +295,30 @@ class KeepaliveSSLSocketFactoryTest {
         factory.toString());
     assertTrue(factory.getSupportedCipherSuites().length > 0);
     assertTrue(factory.getDefaultCipherSuites().length > 0);
+  }
+
+  @Test
+  void getDefaultReadsTheConfigurationOnEveryCall() {
+    Assumptions.assumeTrue(System.getenv(KeepaliveSocketFactory.POLICY_ENVIRONMENT_VARIABLE) == null,
+        "KEEPALIVE_POLICY is set in this environment");
+    String saved = System.getProperty(KeepaliveSocketFactory.POLICY_PROPERTY);
+    try {
+      System.clearProperty(KeepaliveSocketFactory.POLICY_PROPERTY);
+      // Not the inherited SSLSocketFactory.getDefault(), which would have no keepalive at all.
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          KeepaliveSSLSocketFactory::getDefault);
+      assertTrue(e.getMessage().startsWith("no keepalive policy configured"), e.getMessage());
+      System.setProperty(KeepaliveSocketFactory.POLICY_PROPERTY, "idle=87s,interval=11s,probes=5");
+      SocketFactory factory = KeepaliveSSLSocketFactory.getDefault();
+      assertEquals(POLICY, ((KeepaliveSSLSocketFactory) factory).policy());
+      assertTrue(((KeepaliveSSLSocketFactory) factory).isPinned());
+    } finally {
+      if (saved == null) {
+        System.clearProperty(KeepaliveSocketFactory.POLICY_PROPERTY);
+      } else {
+        System.setProperty(KeepaliveSocketFactory.POLICY_PROPERTY, saved);
+      }
+    }
   }
 
   /** Forwards every method, so a test can change one. */
