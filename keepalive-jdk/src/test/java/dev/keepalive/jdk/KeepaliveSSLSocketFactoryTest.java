@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -272,17 +273,25 @@ class KeepaliveSSLSocketFactoryTest {
     List<Socket> made = new ArrayList<>();
     SSLSocketFactory failing = new ForwardingSSLSocketFactory(client.getSocketFactory()) {
       @Override
-      public Socket createSocket() throws IOException {
-        Socket socket = super.createSocket();
+      public Socket createSocket() {
+        // A socket the kernel refuses TCP_KEEPCOUNT on.
+        Socket socket = new Socket() {
+          @Override
+          public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
+            if (name == ExtendedSocketOptions.TCP_KEEPCOUNT) {
+              throw new SocketException("injected failure on TCP_KEEPCOUNT");
+            }
+            return super.setOption(name, value);
+          }
+        };
         made.add(socket);
-        socket.close(); // a socket the kernel can no longer configure
         return socket;
       }
     };
     SocketException e = assertThrows(SocketException.class,
         () -> KeepaliveSSLSocketFactory.of(POLICY, failing).createSocket());
-    assertEquals("Socket is closed", e.getMessage());
-    assertTrue(made.get(0).isClosed());
+    assertEquals("injected failure on TCP_KEEPCOUNT", e.getMessage());
+    assertTrue(made.get(0).isClosed(), "the socket that could not be configured is closed");
   }
 
   @Test
