@@ -23,7 +23,10 @@ class SuiteSmokeTest {
     for (String expected : new String[] {"JdkBenchmarks.socketChannelApplyRaw",
         "JdkBenchmarks.socketChannelApplyLibrary", "JdkBenchmarks.socketApplyLibrary",
         "JdkBenchmarks.socketChannelInspectLibrary", "NettyBenchmarks.applyLibrary [epoll]",
-        "NettyBenchmarks.applyLibrary [nio]", "PolicyBenchmarks.parseAndValidate"}) {
+        "NettyBenchmarks.applyLibrary [nio]", "PolicyBenchmarks.parseAndValidate",
+        "SocketFactoryBenchmarks.createSocketAndConnectRaw",
+        "SocketFactoryBenchmarks.createSocketAndConnectLibrary",
+        "SocketFactoryBenchmarks.createSocketLibrary"}) {
       assertTrue(keys.contains(expected), expected + " missing from " + keys);
     }
     o.scores().forEach(s -> assertTrue(s.nsPerOp() > 0, s.toString()));

@@ -145,7 +145,12 @@ public interface SocketAccess<S> extends SocketOptionAccess<S, IOException> {
 
     @Override
     public <T> void setOption(Socket socket, SocketOption<T> option, T value) throws IOException {
-      socket.setOption(option, value);
+      if (socket instanceof PinnedSocket) {
+        // keepalive-jdk's own apply goes through the pin (and re-pins); a client's call does not.
+        ((PinnedSocket) socket).setAndPin(option, value);
+      } else {
+        socket.setOption(option, value);
+      }
     }
 
     @Override

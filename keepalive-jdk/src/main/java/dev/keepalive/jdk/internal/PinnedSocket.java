@@ -1,0 +1,184 @@
+package dev.keepalive.jdk.internal;
+
+import dev.keepalive.KeepaliveOption;
+import dev.keepalive.KeepalivePolicy;
+import dev.keepalive.jdk.JdkOptions;
+import java.io.IOException;
+import java.net.Proxy;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A plain {@link Socket} whose keepalive options stay what keepalive-jdk last set on it: a client
+ * library's later {@code setKeepAlive(false)} (pgjdbc's default {@code tcpKeepAlive=false}) or
+ * {@code setOption(TCP_KEEPIDLE, 5)} (HttpClient 5's default {@code SocketConfig}) is ignored and
+ * logged once per JVM for each distinct override.
+ *
+ * <p>The JDK routes every way of changing these options through two overridable methods:
+ * {@link Socket#setKeepAlive(boolean)} (which calls the impl directly, not {@code setOption}) and
+ * {@link Socket#setOption(SocketOption, Object)} (which {@code jdk.net.Sockets.setOption} and a
+ * layered {@code SSLSocket} also end in). Reads are not overridden: {@code getKeepAlive()} and
+ * {@code getOption} ask the kernel.
+ *
+ * <p>Only {@link SocketAccess#SOCKET} sets through {@link #setAndPin}, so {@code Keepalive.apply}
+ * on a pinned socket still works and re-pins it to the new policy. An option keepalive-jdk never
+ * set is not pinned (a disabled policy pins only SO_KEEPALIVE=false).
+ */
+public final class PinnedSocket extends Socket {
+
+  /** The factory's logger name, so users find and configure it under the class they know. */
+  static final String LOGGER_NAME = "dev.keepalive.jdk.KeepaliveSocketFactory";
+
+  /*
+   * One line per distinct override per JVM: pgjdbc makes a new factory for every connection, and a
+   * pool of 100 connections must not log 100 identical lines. Bounded so a client that sets a new
+   * value on every connection cannot grow it without limit; past the bound every override is
+   * logged (loud rather than silent).
+   */
+  private static final int MAX_REMEMBERED = 1024;
+  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+  private static final SocketOption<Integer> IDLE = tcp(KeepaliveOption.TCP_KEEPIDLE);
+  private static final SocketOption<Integer> INTERVAL = tcp(KeepaliveOption.TCP_KEEPINTERVAL);
+  private static final SocketOption<Integer> COUNT = tcp(KeepaliveOption.TCP_KEEPCOUNT);
+
+  // What keepalive-jdk last set; null: never set, so the client's call goes through.
+  private volatile Boolean keepAlive;
+  private volatile Integer idle;
+  private volatile Integer interval;
+  private volatile Integer count;
+
+  /** An unconnected socket, as {@code new Socket()}. */
+  public PinnedSocket() {}
+
+  /**
+   * An unconnected socket through {@code proxy}, as {@code new Socket(proxy)}.
+   *
+   * @param proxy the proxy
+   * @throws IllegalArgumentException if the JDK's {@code Socket(Proxy)} refuses it
+   */
+  public PinnedSocket(Proxy proxy) {
+    super(proxy);
+  }
+
+  private static SocketOption<Integer> tcp(KeepaliveOption option) {
+    return JdkOptions.tcpOption(option).orElse(null);
+  }
+
+  /**
+   * Sets {@code option} on the kernel and pins it to {@code value}: keepalive-jdk's own path.
+   *
+   * @param <T> the option's type
+   * @param option the option
+   * @param value the value
+   * @throws IOException as {@link Socket#setOption}
+   */
+  public <T> void setAndPin(SocketOption<T> option, T value) throws IOException {
+    super.setOption(option, value);
+    if (option == StandardSocketOptions.SO_KEEPALIVE) {
+      keepAlive = (Boolean) value;
+    } else if (option == IDLE) {
+      idle = (Integer) value;
+    } else if (option == INTERVAL) {
+      interval = (Integer) value;
+    } else if (option == COUNT) {
+      count = (Integer) value;
+    }
+  }
+
+  @Override
+  public void setKeepAlive(boolean on) throws SocketException {
+    Boolean pinned = keepAlive;
+    if (pinned != null && pinned != on) {
+      ignore(StandardSocketOptions.SO_KEEPALIVE, on, pinned);
+      return;
+    }
+    super.setKeepAlive(on);
+  }
+
+  @Override
+  public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
+    Object pinned = pinned(name);
+    // A null value goes to the JDK, which refuses it as it would on any socket.
+    if (pinned != null && value != null && !pinned.equals(value)) {
+      ignore(name, value, pinned);
+      return this;
+    }
+    return super.setOption(name, value);
+  }
+
+  private Object pinned(SocketOption<?> name) {
+    if (name == StandardSocketOptions.SO_KEEPALIVE) {
+      return keepAlive;
+    }
+    if (name == null) {
+      return null;
+    }
+    if (name == IDLE) {
+      return idle;
+    }
+    if (name == INTERVAL) {
+      return interval;
+    }
+    if (name == COUNT) {
+      return count;
+    }
+    return null;
+  }
+
+  private void ignore(SocketOption<?> name, Object value, Object pinned) throws SocketException {
+    if (isClosed()) {
+      // What the JDK's own call gives on a closed socket: ignoring must not hide that.
+      throw new SocketException("Socket is closed");
+    }
+    String kept = kept();
+    String key = name.name() + '=' + value + " kept " + kept;
+    if (LOGGED.size() >= MAX_REMEMBERED || LOGGED.add(key)) {
+      System.getLogger(LOGGER_NAME).log(System.Logger.Level.WARNING, () -> String.format(Locale.ROOT,
+          "Ignored %s=%s set by %s on a socket from KeepaliveSocketFactory: its keepalive is pinned"
+              + " to %s, so %s stays %s. To let the client's settings win, use"
+              + " KeepaliveSocketFactory.overridable(); to silence this, configure the client to"
+              + " leave keepalive alone or to set the policy's values. Logged once per JVM for"
+              + " this override.",
+          name.name(), value, caller(), kept, name.name(), pinned));
+    }
+  }
+
+  /** The policy as pinned now, in the policy's own syntax where it is one. */
+  private String kept() {
+    Boolean on = keepAlive;
+    Integer i = idle;
+    Integer v = interval;
+    Integer c = count;
+    if (Boolean.FALSE.equals(on)) {
+      return KeepalivePolicy.disabled().toString();
+    }
+    if (Boolean.TRUE.equals(on) && i != null && v != null && c != null) {
+      try {
+        return KeepalivePolicy.ofSeconds(i, v, c).toString();
+      } catch (IllegalArgumentException e) {
+        // Not a valid policy (cannot happen through Keepalive.apply): list the options instead.
+      }
+    }
+    return String.format(Locale.ROOT, "SO_KEEPALIVE=%s, TCP_KEEPIDLE=%s, TCP_KEEPINTVL=%s,"
+        + " TCP_KEEPCNT=%s", on, i, v, c);
+  }
+
+  /** The first frame outside the JDK and this class: the client library that made the call. */
+  private static String caller() {
+    return StackWalker.getInstance().walk(frames -> frames
+        .filter(f -> {
+          String c = f.getClassName();
+          return !c.equals(PinnedSocket.class.getName()) && !c.startsWith("java.")
+              && !c.startsWith("javax.") && !c.startsWith("jdk.") && !c.startsWith("sun.");
+        })
+        .findFirst()
+        .map(f -> f.getClassName() + '.' + f.getMethodName())
+        .orElse("an unknown caller"));
+  }
+}
