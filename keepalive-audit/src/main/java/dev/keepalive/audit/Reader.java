@@ -298,9 +298,15 @@ final class Reader {
       return null;
     }
     boolean keepalive = intOption(dup, Linux.SOL_SOCKET, Linux.SO_KEEPALIVE, "SO_KEEPALIVE") != 0;
-    int idle = intOption(dup, Linux.IPPROTO_TCP, Linux.TCP_KEEPIDLE, "TCP_KEEPIDLE");
-    int interval = intOption(dup, Linux.IPPROTO_TCP, Linux.TCP_KEEPINTVL, "TCP_KEEPINTVL");
-    int probes = intOption(dup, Linux.IPPROTO_TCP, Linux.TCP_KEEPCNT, "TCP_KEEPCNT");
+    // With SO_KEEPALIVE off the policy is disabled() whatever the three hold: not read.
+    int idle = 0;
+    int interval = 0;
+    int probes = 0;
+    if (keepalive) {
+      idle = intOption(dup, Linux.IPPROTO_TCP, Linux.TCP_KEEPIDLE, "TCP_KEEPIDLE");
+      interval = intOption(dup, Linux.IPPROTO_TCP, Linux.TCP_KEEPINTVL, "TCP_KEEPINTVL");
+      probes = intOption(dup, Linux.IPPROTO_TCP, Linux.TCP_KEEPCNT, "TCP_KEEPCNT");
+    }
     int userTimeout = intOption(dup, Linux.IPPROTO_TCP, Linux.TCP_USER_TIMEOUT,
         "TCP_USER_TIMEOUT");
     tcpInfo.fill((byte) 0);
