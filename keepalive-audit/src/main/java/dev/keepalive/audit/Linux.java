@@ -74,9 +74,11 @@ final class Linux {
     Linker linker = Linker.nativeLinker();
     SymbolLookup libc = linker.defaultLookup();
     Linker.Option errno = Linker.Option.captureCallState("errno");
-    // long syscall(long number, ...): every argument after the number is passed as a long.
+    // long syscall(long number, ...): every argument after the number is passed as a long, and
+    // always four of them: a call with fewer leaves the kernel reading whatever the unused
+    // registers hold (pidfd_send_signal's flags then asked for a process group, once).
     SYSCALL = downcall(linker, libc, "syscall",
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
         errno, Linker.Option.firstVariadicArg(1));
     GETSOCKOPT = downcall(linker, libc, "getsockopt",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);

@@ -433,7 +433,7 @@ final class Reader {
 
   private long syscall(long number, long a, long b, long c) throws IOException {
     try {
-      return (long) Linux.SYSCALL.invokeExact(capture, number, a, b, c);
+      return (long) Linux.SYSCALL.invokeExact(capture, number, a, b, c, 0L);
     } catch (Throwable t) {
       throw unexpected(t);
     }
