@@ -290,11 +290,12 @@ final class Reader {
 
   /** The socket behind {@code dup}, or null if it is not TCP over IPv4 or IPv6. */
   private SocketKeepalive read(int fd, int dup) throws IOException {
-    int domain = intOption(dup, Linux.SOL_SOCKET, Linux.SO_DOMAIN, "SO_DOMAIN");
-    if (domain != Linux.AF_INET && domain != Linux.AF_INET6) {
+    // The protocol first: it alone leaves out UNIX-domain (0) and UDP (17) sockets.
+    if (intOption(dup, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SO_PROTOCOL") != Linux.IPPROTO_TCP) {
       return null;
     }
-    if (intOption(dup, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SO_PROTOCOL") != Linux.IPPROTO_TCP) {
+    int domain = intOption(dup, Linux.SOL_SOCKET, Linux.SO_DOMAIN, "SO_DOMAIN");
+    if (domain != Linux.AF_INET && domain != Linux.AF_INET6) {
       return null;
     }
     boolean keepalive = intOption(dup, Linux.SOL_SOCKET, Linux.SO_KEEPALIVE, "SO_KEEPALIVE") != 0;
