@@ -28,7 +28,13 @@ import java.util.List;
  */
 final class Reader {
 
-  /** Offsets in struct tcp_info (include/uapi/linux/tcp.h): eight bytes, then 32-bit fields. */
+  /**
+   * Offsets in struct tcp_info (include/uapi/linux/tcp.h): eight __u8 (tcpi_state 0, ca_state,
+   * retransmits, tcpi_probes 3, backoff, options, the wscale bits, the app_limited bits), then
+   * __u32 from 8: rto, ato, snd_mss, rcv_mss, unacked, sacked, lost, retrans, fackets,
+   * last_data_sent 44, last_ack_sent 48, tcpi_last_data_recv 52, tcpi_last_ack_recv 56 (both in
+   * milliseconds). The layout only ever grows at the end. SsAgreementTest checks them against ss.
+   */
   static final long TCPI_STATE = 0;
   static final long TCPI_PROBES = 3;
   static final long TCPI_LAST_DATA_RECV = 52;
@@ -77,8 +83,9 @@ final class Reader {
     try {
       // Binds the handles on first use; IllegalCallerException when native access is denied.
       Linux.CLOSE.type();
-    } catch (IllegalCallerException | ExceptionInInitializerError e) {
-      Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : e;
+    } catch (IllegalCallerException | ExceptionInInitializerError | NoClassDefFoundError e) {
+      Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null
+          ? e.getCause() : e;
       throw new AuditException(Reason.UNSUPPORTED_PLATFORM, "the keepalive audit cannot call the"
           + " kernel: " + cause.getMessage() + " (run with"
           + " --enable-native-access=dev.keepalive.audit, or ALL-UNNAMED on the class path)");
