@@ -156,6 +156,7 @@ public final class Doctor {
     if (policyText != null) {
       policy();
     }
+    audit();
     doc.put("ok", ok);
     doc.put("exitCode", ok ? OK : POLICY_FAILED);
     if (json) {
@@ -167,6 +168,18 @@ public final class Doctor {
       out.print(text);
       out.flush();
     }
+  }
+
+  /** Where to go next: the real keepalive of a running process's connections (keepalive-audit). */
+  private void audit() {
+    String command = "java -jar keepalive-audit-<version>.jar --pid PID [--expect POLICY]";
+    Map<String, Object> section = new LinkedHashMap<>();
+    section.put("command", command);
+    section.put("needs", "Java 22+, Linux 5.6+, root or the process's user (ptrace_scope 0)");
+    doc.put("audit", section);
+    line("");
+    line("To see the keepalive the kernel really has on every connection of a running process");
+    line("(a JDBC pool, gRPC, a Redis client), Java 22+ and Linux 5.6+: %s", command);
   }
 
   // ---- system ----

@@ -79,6 +79,18 @@ class DoctorTest {
   }
 
   @Test
+  void pointsToTheAuditOfARunningProcess() {
+    Run run = doctor();
+    assertTrue(run.out().contains("\nTo see the keepalive the kernel really has on every"
+        + " connection of a running process\n(a JDBC pool, gRPC, a Redis client), Java 22+ and"
+        + " Linux 5.6+: java -jar keepalive-audit-<version>.jar --pid PID [--expect POLICY]\n"),
+        run.out());
+    Map<String, Object> audit = object(json(doctor("--json")).get("audit"));
+    assertEquals("java -jar keepalive-audit-<version>.jar --pid PID [--expect POLICY]",
+        audit.get("command"));
+  }
+
+  @Test
   void kernelDefaultsShowDeadlineTimelineAndMiddleboxWarnings() {
     Assumptions.assumeTrue(Platform.current() == Platform.LINUX, "reads Linux's namespace defaults");
     KeepalivePolicy defaults = KernelDefaults.current().policy().orElseThrow();

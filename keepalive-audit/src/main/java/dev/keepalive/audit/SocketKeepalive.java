@@ -1,0 +1,304 @@
+package dev.keepalive.audit;
+
+import dev.keepalive.KeepalivePolicy;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The keepalive of one TCP socket as the kernel had it at the moment of the audit: its descriptor
+ * and addresses, its TCP state, the {@linkplain #policy() policy} (SO_KEEPALIVE, TCP_KEEPIDLE,
+ * TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT) and, from TCP_INFO, how far its keepalive timer
+ * has gone. Immutable; {@link #toString()} is one readable line.
+ *
+ * <p>Made by {@link KeepaliveAudit}; UNIX-domain, UDP and other non-TCP sockets are never audited.
+ */
+public final class SocketKeepalive {
+
+  private static final String[] STATES = {"UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV",
+      "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+      "NEW_SYN_RECV", "BOUND_INACTIVE"};
+  static final int ESTABLISHED = 1;
+  static final int SYN_SENT = 2;
+  static final int CLOSE = 7;
+  static final int LISTEN = 10;
+
+  private final int fd;
+  private final InetSocketAddress local;
+  private final InetSocketAddress remote;
+  private final int state;
+  private final KeepalivePolicy policy;
+  private final int userTimeoutMillis;
+  private final int probesSent;
+  private final long sinceLastReceivedMillis;
+  /** -1 when keepalive is off or its timer does not run in this state. */
+  private final long timeLeftMillis;
+
+  SocketKeepalive(int fd, InetSocketAddress local, InetSocketAddress remote, int state,
+      KeepalivePolicy policy, int userTimeoutMillis, int probesSent, long sinceLastReceivedMillis) {
+    this.fd = fd;
+    this.local = local;
+    this.remote = remote;
+    this.state = state;
+    this.policy = policy;
+    this.userTimeoutMillis = userTimeoutMillis;
+    this.probesSent = probesSent;
+    this.sinceLastReceivedMillis = sinceLastReceivedMillis;
+    this.timeLeftMillis = timeLeftMillis(policy, state, userTimeoutMillis, sinceLastReceivedMillis);
+  }
+
+  /**
+   * The time the kernel's {@code tcp_keepalive_timer} (net/ipv4/tcp_timer.c) still gives a silent
+   * peer, in milliseconds; -1 when the timer does not run. See {@link #timeLeft()}.
+   */
+  static long timeLeftMillis(KeepalivePolicy policy, int state, int userTimeoutMillis,
+      long sinceLastReceivedMillis) {
+    // The timer returns at once for CLOSE and SYN_SENT and is never armed on a listener.
+    if (!policy.enabled() || state == CLOSE || state == SYN_SENT || state == LISTEN) {
+      return -1;
+    }
+    long idle = policy.idleSeconds() * 1000L;
+    long interval = policy.intervalSeconds() * 1000L;
+    long deadline;
+    if (userTimeoutMillis == 0) {
+      // Probes go out at idle, idle + interval, ...; the timer run that finds probes_out >=
+      // keepalive_probes resets the connection: idle + probes × interval after the last receive.
+      deadline = idle + interval * policy.probes();
+    } else {
+      // With TCP_USER_TIMEOUT the probe count is ignored: the first timer run (at idle + k ×
+      // interval) with elapsed >= user timeout and at least one probe out resets the connection.
+      long k = Math.max(1, ceilDiv(userTimeoutMillis - idle, interval));
+      deadline = idle + k * interval;
+    }
+    return Math.max(0, deadline - sinceLastReceivedMillis);
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+
+  /**
+   * The descriptor number in the audited process.
+   *
+   * @return the file descriptor, as listed in {@code /proc/PID/fd}
+   */
+  public int fd() {
+    return fd;
+  }
+
+  /**
+   * The local address ({@code getsockname}). An IPv4 connection on a dual-stack (IPv6) socket, as
+   * Java makes them, shows its IPv4 address.
+   *
+   * @return the local address and port
+   */
+  public InetSocketAddress local() {
+    return local;
+  }
+
+  /**
+   * The peer's address ({@code getpeername}).
+   *
+   * @return the remote address and port, or empty for a listener or an unconnected socket
+   */
+  public Optional<InetSocketAddress> remote() {
+    return Optional.ofNullable(remote);
+  }
+
+  /**
+   * Whether this is a listening (server) socket. On Linux an accepted socket inherits the
+   * listener's keepalive options, so a listener's {@link #policy()} is what its connections start
+   * with.
+   *
+   * @return true in state {@code LISTEN}
+   */
+  public boolean listening() {
+    return state == LISTEN;
+  }
+
+  /**
+   * The TCP state, by the kernel's name (include/net/tcp_states.h).
+   *
+   * @return {@code "ESTABLISHED"}, {@code "LISTEN"}, {@code "CLOSE_WAIT"}, {@code "CLOSE"}, …
+   */
+  public String tcpState() {
+    return state > 0 && state < STATES.length ? STATES[state] : "UNKNOWN(" + state + ")";
+  }
+
+  /**
+   * Exactly what the kernel has: {@link KeepalivePolicy#disabled()} when SO_KEEPALIVE is off,
+   * else the socket's idle, interval and probes (its own values, or the network namespace's
+   * defaults where it never set them) and, when it is above 0, the user timeout.
+   *
+   * @return the policy in force
+   */
+  public KeepalivePolicy policy() {
+    return policy;
+  }
+
+  /**
+   * TCP_USER_TIMEOUT as the kernel has it, also when keepalive is off (a disabled policy cannot
+   * carry it): how long sent data may stay unacknowledged before the connection is dropped.
+   *
+   * @return the user timeout, {@link Duration#ZERO} when it is 0 (the kernel's own retransmission
+   *     limits apply)
+   */
+  public Duration userTimeout() {
+    return Duration.ofMillis(userTimeoutMillis);
+  }
+
+  /**
+   * Keepalive probes sent and not answered so far ({@code tcpi_probes}); back to 0 when anything
+   * arrives from the peer.
+   *
+   * @return 0 … the policy's probes
+   */
+  public int probesSent() {
+    return probesSent;
+  }
+
+  /**
+   * The time since the last packet from the peer: the smaller of {@code tcpi_last_data_recv} and
+   * {@code tcpi_last_ack_recv}, which is what the kernel's keepalive timer measures idle from
+   * ({@code keepalive_time_elapsed}). Kernel clock ticks (4 ms at HZ=250).
+   *
+   * @return the time since anything was last received
+   */
+  public Duration sinceLastReceived() {
+    return Duration.ofMillis(sinceLastReceivedMillis);
+  }
+
+  /**
+   * The time, as of the audit, before the kernel declares the peer dead if it stays silent: when
+   * keepalive resets the connection and reads fail with ETIMEDOUT. As the kernel's
+   * {@code tcp_keepalive_timer} computes it, from the last packet received:
+   *
+   * <ul>
+   *   <li>without a user timeout: idle + interval × probes − {@link #sinceLastReceived()};
+   *   <li>with TCP_USER_TIMEOUT u above 0 the probe count is ignored: the connection dies at the
+   *       first probe time idle + k × interval (k ≥ 1) that is at or past u, so at idle + interval ×
+   *       max(1, ⌈(u − idle) / interval⌉).
+   * </ul>
+   *
+   * Never below zero. While sent data is unacknowledged the kernel sends no keepalive probes at all
+   * ("alive without keepalive"): then retransmissions, bounded by the user timeout or
+   * {@code tcp_retries2}, decide instead, and this value is what keepalive would give once the
+   * data is acknowledged.
+   *
+   * @return the time left, or empty when keepalive is off or its timer does not run in this state
+   *     ({@code LISTEN}, {@code SYN_SENT}, {@code CLOSE})
+   */
+  public Optional<Duration> timeLeft() {
+    return timeLeftMillis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(timeLeftMillis));
+  }
+
+  /**
+   * Whether the local or the remote port is {@code port}: the audit's {@code --port} filter.
+   *
+   * @param port a TCP port
+   * @return true if either end of this socket uses {@code port}
+   */
+  public boolean hasPort(int port) {
+    return local.getPort() == port || (remote != null && remote.getPort() == port);
+  }
+
+  /**
+   * Whether this is a connection to a peer on port {@code port}, e.g. the connections of a pool
+   * to a database at port 5432 (listeners and the server side of such connections are not).
+   *
+   * @param port the peer's TCP port
+   * @return true if the remote port is {@code port}
+   */
+  public boolean isConnectionTo(int port) {
+    return remote != null && remote.getPort() == port;
+  }
+
+  /**
+   * A socket address as people write it: {@code 127.0.0.1:8080}, {@code [::1]:8080}; no DNS.
+   *
+   * @param address an address
+   * @return host address and port
+   */
+  static String format(InetSocketAddress address) {
+    if (!(address.getAddress() instanceof Inet6Address)) {
+      return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+    Inet6Address ip = (Inet6Address) address.getAddress();
+    byte[] b = ip.getAddress();
+    // RFC 5952: the longest run of two or more zero groups becomes "::", as ss prints it.
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && b[2 * j] == 0 && b[2 * j + 1] == 0) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder text = new StringBuilder("[");
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        text.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (text.length() > 1 && text.charAt(text.length() - 1) != ':') {
+        text.append(':');
+      }
+      text.append(Integer.toHexString(((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff)));
+    }
+    if (ip.getScopeId() != 0) {
+      text.append('%').append(ip.getScopeId());
+    }
+    return text.append("]:").append(address.getPort()).toString();
+  }
+
+  /** The local and remote addresses: {@code 127.0.0.1:41234 -> 127.0.0.1:5432}. */
+  String endpoints() {
+    return format(local) + (remote == null ? "" : " -> " + format(remote));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof SocketKeepalive)) {
+      return false;
+    }
+    SocketKeepalive that = (SocketKeepalive) o;
+    return fd == that.fd && state == that.state && userTimeoutMillis == that.userTimeoutMillis
+        && probesSent == that.probesSent && sinceLastReceivedMillis == that.sinceLastReceivedMillis
+        && local.equals(that.local) && Objects.equals(remote, that.remote)
+        && policy.equals(that.policy);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(fd, local, remote, state, policy, userTimeoutMillis, probesSent,
+        sinceLastReceivedMillis);
+  }
+
+  /**
+   * One line: descriptor, addresses, state, policy, user timeout, probes sent, time since the last
+   * receive and time left, e.g. {@code fd 12 127.0.0.1:41234 -> 127.0.0.1:5432 ESTABLISHED
+   * idle=60s,interval=10s,probes=3 user-timeout=0ms probes-sent=0 last-received=1.204s-ago
+   * time-left=88.796s}.
+   *
+   * @return the line
+   */
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "fd %d %s %s %s user-timeout=%dms probes-sent=%d"
+            + " last-received=%.3fs-ago time-left=%s", fd, endpoints(), tcpState(), policy,
+        userTimeoutMillis, probesSent, sinceLastReceivedMillis / 1000.0,
+        timeLeftMillis < 0 ? "none" : String.format(Locale.ROOT, "%.3fs", timeLeftMillis / 1000.0));
+  }
+}
