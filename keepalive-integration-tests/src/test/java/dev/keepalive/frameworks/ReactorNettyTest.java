@@ -78,7 +78,8 @@ class ReactorNettyTest {
         .host("127.0.0.1").port(0)
         .runOn(loops, preferNative)
         .doOnChannelInit((observer, channel, remote) -> {
-          NettyKeepalive.apply(channel, policy);
+          // The recipe in docs/netty-frameworks.md (TcpServer below uses apply: both work).
+          channel.pipeline().addFirst(NettyKeepalive.initializer(policy));
           accepted.complete(channel);
         })
         .handle((request, response) -> response.sendString(Mono.just("hello")))
@@ -89,7 +90,7 @@ class ReactorNettyTest {
       String body = HttpClient.create(pool)
           .runOn(loops, preferNative)
           .doOnChannelInit((observer, channel, remote) -> {
-            NettyKeepalive.apply(channel, policy);
+            channel.pipeline().addFirst(NettyKeepalive.initializer(policy));
             connected.complete(channel);
           })
           .get().uri("http://127.0.0.1:" + server.port() + "/")
@@ -194,14 +195,12 @@ class ReactorNettyTest {
   }
 
   /**
-   * A policy the transport refuses (a user timeout on NIO) throws inside Reactor Netty's channel
-   * initializer: Netty logs the exception and closes the channel, and the caller's {@code block()}
-   * sees only that the channel closed. Asserted loosely on purpose: the {@code netty} branch of
-   * keepalive-netty (issue 11) makes connect failures carry the keepalive exception, and this
-   * test is then tightened to find it in the cause chain.
+   * The pitfall the recipe avoids: {@code NettyKeepalive.apply} throwing inside {@code
+   * doOnChannelInit} runs in Reactor Netty's own channel initializer, which logs the exception and
+   * closes the channel; the caller's {@code block()} sees only that the channel closed.
    */
   @Test
-  void refusedPolicyClosesTheClientChannelAndIsOnlyLogged() {
+  void applyThrowingInsideDoOnChannelInitReachesTheCallerOnlyAsAClosedChannel() {
     DisposableServer server = HttpServer.create()
         .host("127.0.0.1").port(0).runOn(loops, false)
         .handle((request, response) -> response.sendString(Mono.just("hello")))
@@ -215,15 +214,47 @@ class ReactorNettyTest {
       Throwable e = assertThrows(RuntimeException.class,
           () -> client.get().uri("http://127.0.0.1:" + server.port() + "/")
               .responseContent().aggregate().asString().block(WAIT));
-      // Measured today: ReactiveException ← StacklessClosedChannelException, nothing more.
-      assertTrue(chain(e).stream().anyMatch(t -> t instanceof ClosedChannelException
-              || t instanceof UnsupportedKeepaliveOptionException),
-          "the caller saw the channel close (today) or the keepalive exception: " + chain(e));
+      assertTrue(chain(e).stream().anyMatch(t -> t instanceof ClosedChannelException),
+          "the caller saw the channel close: " + chain(e));
+      assertFalse(chain(e).stream().anyMatch(t -> t instanceof UnsupportedKeepaliveOptionException),
+          "and not why: " + chain(e));
 
       List<LogRecord> logged = log.matching(Level.WARNING, "Failed to initialize a channel").stream()
           .filter(r -> r.getThrown() instanceof UnsupportedKeepaliveOptionException).toList();
       assertFalse(logged.isEmpty(), "the real cause is only in Netty's log: "
           + messages(log.records()));
+    } finally {
+      pool.disposeLater().block(WAIT);
+      server.disposeNow(WAIT);
+    }
+  }
+
+  /**
+   * The recipe: {@code NettyKeepalive.initializer(policy)} added first in {@code doOnChannelInit}
+   * applies the policy as the channel registers; a refused policy fails the connect itself, so the
+   * caller's {@code block()} throws with the {@code UnsupportedKeepaliveOptionException} in its
+   * cause chain, and Netty logs nothing.
+   */
+  @Test
+  void refusedPolicyThroughTheInitializerReachesTheCallersBlock() {
+    DisposableServer server = HttpServer.create()
+        .host("127.0.0.1").port(0).runOn(loops, false)
+        .handle((request, response) -> response.sendString(Mono.just("hello")))
+        .bindNow(WAIT);
+    ConnectionProvider pool = ConnectionProvider.create("keepalive-refused-initializer", 1);
+    try (CapturedLog log = CapturedLog.of("io.netty.channel")) {
+      HttpClient client = HttpClient.create(pool)
+          .runOn(loops, false)
+          .doOnChannelInit((observer, channel, remote) ->
+              channel.pipeline().addFirst(NettyKeepalive.initializer(WITH_USER_TIMEOUT)));
+      Throwable e = assertThrows(RuntimeException.class,
+          () -> client.get().uri("http://127.0.0.1:" + server.port() + "/")
+              .responseContent().aggregate().asString().block(WAIT));
+      assertTrue(chain(e).stream().anyMatch(t -> t instanceof UnsupportedKeepaliveOptionException
+              && ((UnsupportedKeepaliveOptionException) t).option()
+                  == dev.keepalive.KeepaliveOption.TCP_USER_TIMEOUT),
+          "the caller sees why: " + chain(e));
+      assertTrue(log.matching(Level.WARNING, "").isEmpty(), messages(log.records()).toString());
     } finally {
       pool.disposeLater().block(WAIT);
       server.disposeNow(WAIT);
