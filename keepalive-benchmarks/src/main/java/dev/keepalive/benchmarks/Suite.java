@@ -97,8 +97,8 @@ public final class Suite {
     try {
       results = runner.run();
     } catch (RunnerException e) {
-      throw quiet ? new RunnerException(e.getMessage() + "\nJMH's report:\n"
-          + jmhReport.toString(StandardCharsets.UTF_8), e) : e;
+      throw jmhReport.size() == 0 ? e : new RunnerException(e.getMessage() + "\nJMH's report:\n"
+          + jmhReport.toString(StandardCharsets.UTF_8), e);
     }
     for (RunResult r : results) {
       scores.add(score(r));
