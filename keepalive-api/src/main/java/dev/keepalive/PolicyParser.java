@@ -321,12 +321,14 @@ final class PolicyParser {
         if (i == to) {
           boolean decimalComma = to + 1 < text.length() && text.charAt(to) == ','
               && isDigit(text.charAt(to + 1));
+          String designators = fraction >= 0 ? "S" : time ? "H, M or S" : "D";
           throw decimalComma
               ? error(to, "a decimal point '.' (a comma separates entries)", "','")
-              : error(i, (fraction >= 0 ? "S" : time ? "H, M or S" : "D") + " after " + quote(digitsStart, i),
-                  "end of value");
+              : error(i, designators + " after " + quote(digitsStart, i), "end of value");
         }
-        char designator = Character.toUpperCase(text.charAt(i));
+        // ASCII only: Character.toUpperCase would make the long s (U+017F) an S.
+        char designator = text.charAt(i) >= 'a' && text.charAt(i) <= 'z'
+            ? (char) (text.charAt(i) - ('a' - 'A')) : text.charAt(i);
         int r = !time && designator == 'D' ? 1
             : time && designator == 'H' ? 2
             : time && designator == 'M' ? 3

@@ -145,6 +145,8 @@ class PolicyParserTest {
     assertTrue(error("idle=PT9999999999999999999S,interval=15s,probes=2").startsWith(
         "cannot parse keepalive policy at index 7: expected an ISO-8601 duration such as PT1M30S"
             + " or PT0.5S, found \"PT9999999999999999999S\", which is out of range"));
+    assertEquals("cannot parse keepalive policy at index 9: expected H, M or S, found character "
+        + "U+017F", error("idle=PT90\u017f,interval=15s,probes=2"));
     assertEquals(KeepalivePolicy.ofSeconds(86_400 + 90, 15, 2),
         KeepalivePolicy.parse("idle=p1dt1m30s,interval=pT15s,probes=2"));
   }
