@@ -27,7 +27,7 @@ class PolicyParserGeneratedInputTest {
       // issue 13: signs, a bare point and a decimal comma are refused; their neighbours are not
       "-PT-90S", "PT+90S", "PT-90S", "PT90.S", "PT90.0S", "pt1m30s", "PT1,5S", "P1DT", "PT.5S"};
   private static final String[] SEPARATORS = {",", "\n", "\r\n", ", ", ",,", ";", " "};
-  private static final String NOISE = "=,\n\r #;.-+_PTSMHsmh0123456789\u0000\u00e9x";
+  private static final String NOISE = "=,\n\r #;.-+_PTSMHsmh0123456789\u0000\u00e9\u017fx";
   /** What an accepted ISO-8601 value may look like: no sign, digits on both sides of a point. */
   private static final Pattern STRICT_ISO =
       Pattern.compile("(?i)P(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d{1,9})?S)?)?");
