@@ -179,6 +179,8 @@ public final class AcceptScale {
   static Process startJvm(Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"),
+        // Netty's native transport: no restricted-method warning on JDK 24+ (JDK 17 takes it too).
+        "--enable-native-access=ALL-UNNAMED",
         "-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
