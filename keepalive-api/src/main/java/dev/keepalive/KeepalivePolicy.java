@@ -171,6 +171,12 @@ public final class KeepalivePolicy {
    *       count}, and {@code user-timeout} (optional);
    *   <li>durations as a whole number with a unit {@code ms}, {@code s}, {@code m} or {@code h}, as
    *       ISO-8601 ({@code PT1M30S}), or for idle and interval as bare seconds;
+   *   <li>ISO-8601 durations in the days-to-seconds form {@code P[nD][T[nH][nM][n[.f]S]]}, letters
+   *       in either case, stricter than {@link Duration#parse}: no sign anywhere ({@code -PT90S},
+   *       {@code PT-90S}, {@code -PT-90S} and {@code PT+90S} are errors), a fraction only on the
+   *       seconds with digits on both sides of a decimal point and at most 9 after it ({@code
+   *       PT0.5S}, not {@code PT90.S} or {@code PT.5S}), and no decimal comma ({@code PT1,5S}: the
+   *       comma separates entries);
    *   <li>sysctl.conf lines: {@code net.ipv4.tcp_keepalive_time = 90}, {@code
    *       net.ipv4.tcp_keepalive_intvl}, {@code net.ipv4.tcp_keepalive_probes}, with {@code #} and
    *       {@code ;} comment lines and blank lines;

@@ -1,7 +1,6 @@
 package dev.keepalive;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
@@ -218,13 +217,7 @@ final class PolicyParser {
     char c = text.charAt(from);
     if (c == 'P' || c == 'p' || ((c == '-' || c == '+') && from + 1 < to
         && (text.charAt(from + 1) == 'P' || text.charAt(from + 1) == 'p'))) {
-      try {
-        return Duration.parse(text.substring(from, to));
-      } catch (DateTimeParseException e) {
-        throw error(from + Math.max(0, e.getErrorIndex()), expected, quote(from, to));
-      } catch (ArithmeticException e) {
-        throw error(from, expected, quote(from, to) + ", which is out of range");
-      }
+      return iso(from, to);
     }
     int digitsEnd = from;
     while (digitsEnd < to && isDigit(text.charAt(digitsEnd))) {
@@ -256,6 +249,115 @@ final class PolicyParser {
     } catch (ArithmeticException e) {
       throw error(from, expected, quote(from, to) + ", which is out of range");
     }
+  }
+
+  /**
+   * An ISO-8601 duration in the subset {@link java.time.Duration#parse} reads, made strict:
+   * {@code P[nD][T[nH][nM][n[.f]S]]}, letters in either case, at least one component, and after
+   * {@code T} at least one of H, M, S. No sign anywhere: Duration.parse reads {@code -PT-90S} as
+   * 90 s, and a negative keepalive time means nothing. A fraction (seconds only) has digits on both
+   * sides of the point, 1 to 9 after it: ISO-8601 says a decimal fraction has at least one digit,
+   * and its components are numbers of at least one digit, so {@code PT90.S} and {@code PT.5S} are
+   * refused. The decimal comma ISO-8601 also allows is refused: the comma separates entries here.
+   */
+  private Duration iso(int from, int to) {
+    String expected = "an ISO-8601 duration such as PT1M30S or PT0.5S";
+    int i = from;
+    if (text.charAt(i) == '-' || text.charAt(i) == '+') {
+      throw error(i, expected + " (without a sign)", describe(i));
+    }
+    i++; // 'P' or 'p'
+    boolean time = false;
+    boolean any = false;
+    int rank = 0; // designators seen so far must come in the order D, H, M, S
+    long seconds = 0;
+    int nanos = 0;
+    try {
+      while (i < to) {
+        char c = text.charAt(i);
+        if (rank == 4) {
+          throw error(i, "end of value after the seconds", describe(i));
+        }
+        if ((c == 'T' || c == 't') && !time) {
+          time = true;
+          any = false;
+          rank = Math.max(rank, 1);
+          i++;
+          continue;
+        }
+        String what = time ? "a number of hours, minutes or seconds" : "a number of days or T";
+        if (c == '-' || c == '+') {
+          throw error(i, what + " (an ISO-8601 duration takes no sign)", describe(i));
+        }
+        int digitsStart = i;
+        while (i < to && isDigit(text.charAt(i))) {
+          i++;
+        }
+        if (i == digitsStart) {
+          throw error(i, what, describe(i));
+        }
+        if (i - digitsStart > 18) {
+          throw error(digitsStart, expected, quote(from, to) + ", which is out of range");
+        }
+        long n = Long.parseLong(text.substring(digitsStart, i));
+        int fraction = -1;
+        if (i < to && text.charAt(i) == '.') {
+          int fractionStart = ++i;
+          while (i < to && isDigit(text.charAt(i))) {
+            i++;
+          }
+          if (i == fractionStart) {
+            throw error(i, "a digit after the decimal point", describe(i, to));
+          }
+          if (i - fractionStart > 9) {
+            throw error(fractionStart + 9, "at most 9 digits after the decimal point (nanoseconds)",
+                describe(fractionStart + 9, to));
+          }
+          fraction = Integer.parseInt(text.substring(fractionStart, i));
+          for (int k = i - fractionStart; k < 9; k++) {
+            fraction *= 10;
+          }
+        }
+        if (i == to) {
+          boolean decimalComma = to + 1 < text.length() && text.charAt(to) == ','
+              && isDigit(text.charAt(to + 1));
+          String designators = fraction >= 0 ? "S" : time ? "H, M or S" : "D";
+          throw decimalComma
+              ? error(to, "a decimal point '.' (a comma separates entries)", "','")
+              : error(i, designators + " after " + quote(digitsStart, i), "end of value");
+        }
+        // ASCII only: Character.toUpperCase would make the long s (U+017F) an S.
+        char designator = text.charAt(i) >= 'a' && text.charAt(i) <= 'z'
+            ? (char) (text.charAt(i) - ('a' - 'A')) : text.charAt(i);
+        int r = !time && designator == 'D' ? 1
+            : time && designator == 'H' ? 2
+            : time && designator == 'M' ? 3
+            : time && designator == 'S' ? 4 : 0;
+        if (r == 0) {
+          throw error(i, time ? "H, M or S" : "D (or T before hours, minutes and seconds)",
+              describe(i));
+        }
+        if (r <= rank) {
+          throw error(i, "D, H, M and S each at most once and in that order", describe(i));
+        }
+        if (fraction >= 0 && r != 4) {
+          throw error(i, "S (only seconds take a fraction)", describe(i));
+        }
+        long unit = r == 1 ? 86_400 : r == 2 ? 3_600 : r == 3 ? 60 : 1;
+        seconds = Math.addExact(seconds, Math.multiplyExact(n, unit));
+        nanos = Math.max(fraction, 0);
+        rank = r;
+        any = true;
+        i++;
+      }
+    } catch (ArithmeticException e) {
+      throw error(from, expected, quote(from, to) + ", which is out of range");
+    }
+    if (!any) {
+      throw error(to, time ? "a number of hours, minutes or seconds after T"
+          : "a number of days or T after P", "end of value");
+    }
+    return Duration.ofSeconds(seconds, nanos);
   }
 
   /** Plain decimal digits, at most 18 of them so the value fits a long without checks. */
@@ -299,6 +401,11 @@ final class PolicyParser {
   private static boolean isKeyChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c)
         || c == '.' || c == '_' || c == '-' || c == '/';
+  }
+
+  /** What is at {@code at}, or "end of value" when a value ending at {@code to} is over. */
+  private String describe(int at, int to) {
+    return at >= to ? "end of value" : describe(at);
   }
 
   private String describe(int at) {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +23,14 @@ class PolicyParserGeneratedInputTest {
       "net.ipv4.tcp_keepalive_probes", "IDLE", "retries", ""};
   private static final String[] VALUES = {"0", "1", "90", "90s", "1500ms", "2000ms", "2m", "1h",
       "PT1M30S", "PT0.5S", "-1", "32768", "2147483647", "2147483648", "99999999999999999999",
-      "1.5s", "s", "", "P1D", "PT", "3x", "127", "128", " 5 ", "-PT5S"};
+      "1.5s", "s", "", "P1D", "PT", "3x", "127", "128", " 5 ", "-PT5S",
+      // issue 13: signs, a bare point and a decimal comma are refused; their neighbours are not
+      "-PT-90S", "PT+90S", "PT-90S", "PT90.S", "PT90.0S", "pt1m30s", "PT1,5S", "P1DT", "PT.5S"};
   private static final String[] SEPARATORS = {",", "\n", "\r\n", ", ", ",,", ";", " "};
-  private static final String NOISE = "=,\n\r #;.-_PTSMHsmh0123456789\u0000\u00e9x";
+  private static final String NOISE = "=,\n\r #;.-+_PTSMHsmh0123456789\u0000\u00e9\u017fx";
+  /** What an accepted ISO-8601 value may look like: no sign, digits on both sides of a point. */
+  private static final Pattern STRICT_ISO =
+      Pattern.compile("(?i)P(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d{1,9})?S)?)?");
 
   @Test
   void tenThousandGeneratedInputsEitherRoundTripOrFailCleanly() {
@@ -43,6 +51,9 @@ class PolicyParserGeneratedInputTest {
         return;
       }
       accepted++;
+      for (String value : isoValues(text)) {
+        assertTrue(STRICT_ISO.matcher(value).matches(), value + " accepted in " + show(text));
+      }
       assertEquals(p, KeepalivePolicy.parse(p.toString()), "round trip of " + show(text));
     }
     // Both outcomes must be exercised in quantity for the test to mean anything.
@@ -76,6 +87,24 @@ class PolicyParserGeneratedInputTest {
       return "off";
     }
     return b.toString();
+  }
+
+  /** The values of an accepted text that the parser read as ISO-8601 (those starting with P). */
+  private static List<String> isoValues(String text) {
+    List<String> values = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (line.strip().startsWith("#") || line.strip().startsWith(";")) {
+        continue; // a sysctl.conf comment
+      }
+      for (String entry : line.split(",")) {
+        int eq = entry.indexOf('=');
+        String value = eq < 0 ? "" : entry.substring(eq + 1).strip();
+        if (!value.isEmpty() && "Pp+-".indexOf(value.charAt(0)) >= 0) {
+          values.add(value);
+        }
+      }
+    }
+    return values;
   }
 
   private static String show(String text) {

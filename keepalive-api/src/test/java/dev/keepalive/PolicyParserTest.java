@@ -76,6 +76,81 @@ class PolicyParserTest {
     }
   }
 
+  /** Issue 13: Duration.parse reads -PT-90S and PT+90S as 90 s; ISO-8601 has no sign in a duration. */
+  @Test
+  void isoDurationsTakeNoSignAnywhere() {
+    String leading = "expected an ISO-8601 duration such as PT1M30S or PT0.5S (without a sign), found ";
+    assertEquals("cannot parse keepalive policy at index 5: " + leading + "'-'",
+        error("idle=-PT-90S,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 5: " + leading + "'-'",
+        error("idle=-PT90S,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 5: " + leading + "'+'",
+        error("idle=+PT90S,interval=15s,probes=2"));
+    String inside = "expected a number of hours, minutes or seconds (an ISO-8601 duration takes no "
+        + "sign), found ";
+    assertEquals("cannot parse keepalive policy at index 7: " + inside + "'+'",
+        error("idle=PT+90S,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 7: " + inside + "'-'",
+        error("idle=PT-90S,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 9: " + inside + "'-'",
+        error("idle=PT1H-30M,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 6: expected a number of days or T (an "
+        + "ISO-8601 duration takes no sign), found '-'", error("idle=P-1DT90S,interval=15s,probes=2"));
+    // Minus zero was a user timeout of 0 before.
+    assertEquals("cannot parse keepalive policy at index 44: " + leading + "'-'",
+        error("idle=90s,interval=15s,probes=2,user-timeout=-PT0S"));
+  }
+
+  /** Issue 13: Duration.parse reads PT90.S as 90 s; ISO-8601 wants a digit after the point. */
+  @Test
+  void isoFractionNeedsDigitsOnBothSidesOfThePoint() {
+    assertEquals("cannot parse keepalive policy at index 10: expected a digit after the decimal "
+        + "point, found 'S'", error("idle=PT90.S,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 48: expected a digit after the decimal "
+        + "point, found 'S'", error("idle=90s,interval=15s,probes=2,user-timeout=PT1.S"));
+    assertEquals("cannot parse keepalive policy at index 7: expected a number of hours, minutes or "
+        + "seconds, found '.'", error("idle=PT.5S,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 57: expected at most 9 digits after the "
+        + "decimal point (nanoseconds), found '1'",
+        error("idle=90s,interval=15s,probes=2,user-timeout=PT0.1234567891S"));
+    assertEquals("cannot parse keepalive policy at index 10: expected S (only seconds take a "
+        + "fraction), found 'M'", error("idle=PT1.5M,interval=15s,probes=2"));
+    assertEquals(P90.withUserTimeout(Duration.ofMillis(1500)),
+        KeepalivePolicy.parse("idle=PT1M30.0S,interval=PT15.000000000S,probes=2,user-timeout=PT1.5S"));
+  }
+
+  /** ISO-8601 allows a decimal comma; here the comma ends the entry, so say so where it stands. */
+  @Test
+  void isoDecimalCommaIsRefusedWhereItStands() {
+    assertEquals("cannot parse keepalive policy at index 9: expected a decimal point '.' (a comma "
+        + "separates entries), found ','", error("idle=PT90,5S,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 9: expected H, M or S after \"90\", found "
+        + "end of value", error("idle=PT90,interval=15s,probes=2"));
+  }
+
+  @Test
+  void isoStructureErrorsArePositioned() {
+    assertEquals("cannot parse keepalive policy at index 10: expected D, H, M and S each at most "
+        + "once and in that order, found 'H'", error("idle=PT1H1H,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 10: expected D, H, M and S each at most "
+        + "once and in that order, found 'H'", error("idle=PT1M1H,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 10: expected end of value after the "
+        + "seconds, found '2'", error("idle=PT90S2,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 9: expected a number of hours, minutes or "
+        + "seconds after T, found end of value", error("idle=P1DT,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 6: expected a number of days or T after "
+        + "P, found end of value", error("idle=P,interval=15s,probes=2"));
+    assertEquals("cannot parse keepalive policy at index 7: expected D (or T before hours, minutes "
+        + "and seconds), found 'W'", error("idle=P1W,interval=15s,probes=2"));
+    assertTrue(error("idle=PT9999999999999999999S,interval=15s,probes=2").startsWith(
+        "cannot parse keepalive policy at index 7: expected an ISO-8601 duration such as PT1M30S"
+            + " or PT0.5S, found \"PT9999999999999999999S\", which is out of range"));
+    assertEquals("cannot parse keepalive policy at index 9: expected H, M or S, found character "
+        + "U+017F", error("idle=PT90\u017f,interval=15s,probes=2"));
+    assertEquals(KeepalivePolicy.ofSeconds(86_400 + 90, 15, 2),
+        KeepalivePolicy.parse("idle=p1dt1m30s,interval=pT15s,probes=2"));
+  }
+
   @Test
   void subSecondIdleGetsThePolicysMessageWithAPosition() {
     assertEquals("idle must be a whole number of seconds, was PT1.5S (at index 5)",

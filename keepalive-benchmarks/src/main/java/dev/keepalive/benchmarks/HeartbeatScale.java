@@ -9,6 +9,9 @@ import dev.keepalive.netty.HeartbeatResponder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,6 +27,7 @@ import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.codec.string.StringEncoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -190,6 +194,25 @@ public final class HeartbeatScale {
     return memory.getHeapMemoryUsage().getUsed();
   }
 
+  /**
+   * Last in the responder's pipeline: the measuring JVM closes its channels with pings in flight,
+   * so a PONG may meet a closed socket and the next read a reset. That ends the connection, as
+   * expected; anything else goes on to Netty's warning.
+   */
+  @ChannelHandler.Sharable
+  static final class PeerGone extends ChannelInboundHandlerAdapter {
+    static final PeerGone INSTANCE = new PeerGone();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof IOException) {
+        ctx.close();
+      } else {
+        ctx.fireExceptionCaught(cause);
+      }
+    }
+  }
+
   /** The responder JVM: answers every PING with PONG until its standard input closes. */
   public static final class Server {
     private Server() {}
@@ -205,7 +228,8 @@ public final class HeartbeatScale {
               protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new LineBasedFrameDecoder(64),
                     new StringDecoder(StandardCharsets.US_ASCII),
-                    new StringEncoder(StandardCharsets.US_ASCII), new HeartbeatResponder(PROTOCOL));
+                    new StringEncoder(StandardCharsets.US_ASCII), new HeartbeatResponder(PROTOCOL),
+                    PeerGone.INSTANCE);
               }
             })
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();

@@ -1,5 +1,7 @@
 package dev.keepalive.benchmarks;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +15,12 @@ import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * Runs every benchmark, pairs each {@code <case>Raw} with its {@code <case>Library}, and prints the
@@ -23,12 +28,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * and 10 000 heartbeating channels.
  *
  * <pre>
- * java -jar keepalive-benchmarks/target/benchmarks.jar [--smoke] [--no-scale] [--no-heartbeat]
+ * java -jar keepalive-benchmarks/target/benchmarks.jar [--smoke] [--quiet] [--no-scale] [--no-heartbeat]
  *     [--connections N] [--include REGEX] [--out FILE]
  * </pre>
  *
  * {@code --smoke} runs each benchmark for one short iteration in-process and the scale checks with 300
- * connections: it proves the suite still runs (CI), not how fast anything is.
+ * connections: it proves the suite still runs (CI), not how fast anything is. {@code --quiet} keeps
+ * JMH's own report (and its warning about in-process runs) out of the output, and in the exception
+ * when a benchmark fails.
  */
 public final class Suite {
 
@@ -49,6 +56,7 @@ public final class Suite {
 
   static Outcome run(String[] args) throws Exception {
     boolean smoke = false;
+    boolean quiet = false;
     boolean scale = true;
     boolean heartbeat = true;
     Path out = Path.of("keepalive-benchmarks", "target", "benchmark-results.md");
@@ -57,13 +65,14 @@ public final class Suite {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> smoke = true;
+        case "--quiet" -> quiet = true;
         case "--no-scale" -> scale = false;
         case "--no-heartbeat" -> heartbeat = false;
         case "--out" -> out = Path.of(args[++i]);
         case "--include" -> include = args[++i];
         case "--connections" -> connections = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: [--smoke] [--no-scale] [--no-heartbeat] [--connections N] [--include REGEX]"
+            + "; usage: [--smoke] [--quiet] [--no-scale] [--no-heartbeat] [--connections N] [--include REGEX]"
             + " [--out FILE]");
       }
     }
@@ -80,7 +89,18 @@ public final class Suite {
           .addProfiler(GCProfiler.class);
     }
     List<Score> scores = new ArrayList<>();
-    for (RunResult r : new Runner(options.build()).run()) {
+    ByteArrayOutputStream jmhReport = new ByteArrayOutputStream();
+    Runner runner = quiet ? new Runner(options.build(), OutputFormatFactory.createFormatInstance(
+        new PrintStream(jmhReport, true, StandardCharsets.UTF_8), VerboseMode.NORMAL))
+        : new Runner(options.build());
+    Collection<RunResult> results;
+    try {
+      results = runner.run();
+    } catch (RunnerException e) {
+      throw jmhReport.size() == 0 ? e : new RunnerException(e.getMessage() + "\nJMH's report:\n"
+          + jmhReport.toString(StandardCharsets.UTF_8), e);
+    }
+    for (RunResult r : results) {
       scores.add(score(r));
     }
     AcceptScale.Result scaleResult = scale ? AcceptScale.run(connections, smoke ? 1 : 3) : null;

@@ -320,23 +320,24 @@ public final class Doctor {
     List<Object> timeline = new ArrayList<>();
     for (long[] event : timeline(policy)) {
       long at = event[0];
-      int probe = (int) event[1];
+      long kind = event[1];
+      long probe = event[2];
       String what;
-      if (probe == 0) {
+      if (kind == IDLE) {
         what = "last packet from the peer; the connection goes idle";
-      } else if (probe < 0) {
-        what = "… " + (-probe) + " more probe" + (-probe == 1 ? "" : "s") + ", "
+      } else if (kind == ELIDED) {
+        what = "… " + probe + " more probe" + (probe == 1 ? "" : "s") + ", "
             + policy.intervalSeconds() + " s apart";
-      } else if (probe > policy.probes()) {
+      } else if (kind == DEAD) {
         what = "dead: the kernel resets it, reads fail with ETIMEDOUT (Connection timed out)";
       } else {
         what = "probe " + probe + (probe == 1 ? " (idle is over)" : "");
       }
-      if (probe >= 0) {
+      if (kind != ELIDED) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("atSeconds", at);
         e.put("at", human(at));
-        e.put("event", probe == 0 ? "idle" : probe > policy.probes() ? "dead" : "probe " + probe);
+        e.put("event", kind == IDLE ? "idle" : kind == DEAD ? "dead" : "probe " + probe);
         timeline.add(e);
         line("  %10s  %-16s %s", "+" + at + " s", human(at), what);
       } else {
@@ -347,22 +348,32 @@ public final class Doctor {
     section.put("middleboxWarnings", middleboxes(policy));
   }
 
-  /** (seconds, probe) pairs: 0 = idle start, 1..n = probes, n+1 = dead, negative = elided. */
+  /** Timeline event kinds, the second element of an event. */
+  private static final int IDLE = 0;
+  private static final int PROBE = 1;
+  private static final int ELIDED = 2;
+  private static final int DEAD = 3;
+
+  /**
+   * (seconds, kind, probe number or count elided) triples: the idle start, probes 1 and 2, the
+   * number of probes in between, the last probe, death; every probe when there are at most 6. At
+   * most 8 events whatever the probe count: a timeline of Integer.MAX_VALUE probes (a valid policy)
+   * is as long as one of 7, and the arithmetic is in long, where idle + interval × probes fits.
+   */
   private static List<long[]> timeline(KeepalivePolicy policy) {
-    List<long[]> events = new ArrayList<>();
-    int n = policy.probes();
+    long n = policy.probes();
     long idle = policy.idleSeconds();
     long interval = policy.intervalSeconds();
-    events.add(new long[] {0, 0});
-    for (int probe = 1; probe <= n; probe++) {
-      if (n > 6 && probe > 2 && probe < n) {
-        events.add(new long[] {0, -(n - 3)});
-        probe = n - 1;
-        continue;
+    List<long[]> events = new ArrayList<>(8);
+    events.add(new long[] {0, IDLE, 0});
+    for (long probe = 1; probe <= n; probe++) {
+      if (n > 6 && probe == 3) {
+        events.add(new long[] {0, ELIDED, n - 3});
+        probe = n;
       }
-      events.add(new long[] {idle + interval * (probe - 1), probe});
+      events.add(new long[] {idle + interval * (probe - 1), PROBE, probe});
     }
-    events.add(new long[] {idle + interval * n, n + 1});
+    events.add(new long[] {idle + interval * n, DEAD, n + 1});
     return events;
   }
 

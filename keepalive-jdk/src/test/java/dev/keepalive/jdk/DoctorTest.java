@@ -4,18 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.KernelDefaults;
 import dev.keepalive.Middlebox;
 import dev.keepalive.Platform;
+import dev.keepalive.PlatformLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +129,64 @@ class DoctorTest {
     assertTrue(out.contains("    ✓ SO_KEEPALIVE      on         read back on\n"), out);
     assertFalse(out.substring(out.indexOf("Policy")).contains("! AWS"), "90 s is below every timeout");
     assertTrue(out.endsWith("\nResult: OK\n"), out);
+  }
+
+  /**
+   * Issue 13 D2: probes = Integer.MAX_VALUE, a valid policy, overflowed the timeline's probe counter
+   * and filled the heap (6.4 GB, then OutOfMemoryError; nothing on stdout with --json).
+   */
+  @Test
+  void timelineOfIntegerMaxValueProbesIsBoundedByWhatItPrints() {
+    String policy = "idle=90s,interval=15s,probes=" + Integer.MAX_VALUE;
+    Run run = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> doctor("--policy", policy));
+    String out = run.out();
+    String section = out.substring(out.indexOf("Policy \""));
+    assertTrue(section.contains("     +90 s  1 min 30 s       probe 1 (idle is over)\n"), out);
+    assertTrue(section.contains("    +105 s  1 min 45 s       probe 2\n"), out);
+    assertTrue(section.contains("  … 2147483644 more probes, 15 s apart\n"), out);
+    assertTrue(section.contains("  +32212254780 s  372827 d 33 min  probe 2147483647\n"), out);
+    assertTrue(section.contains("  +32212254795 s  372827 d 33 min 15 s dead:"), out);
+    assertTrue(out.length() < 16_384, "output of " + out.length() + " characters");
+    assertEquals("", run.err());
+
+    Run json = assertTimeoutPreemptively(Duration.ofSeconds(20),
+        () -> doctor("--json", "--policy", policy));
+    List<Object> timeline = list(object(json(json).get("policy")).get("timeline"));
+    List<Object> events = new ArrayList<>();
+    for (Object e : timeline) {
+      events.add(object(e).get("event"));
+    }
+    assertEquals(List.of("idle", "probe 1", "probe 2", "probe 2147483647", "dead"), events);
+    assertEquals(32212254795L, object(timeline.get(4)).get("atSeconds"));
+    assertTrue(json.out().length() < 16_384, "JSON of " + json.out().length() + " characters");
+  }
+
+  /** The largest policy each platform accepts: the timeline is as short and as quick as any. */
+  @Test
+  void largestPolicyOfEveryPlatformRunsFast() {
+    for (Platform platform : Platform.values()) {
+      PlatformLimits limits = PlatformLimits.of(platform);
+      KeepalivePolicy largest = KeepalivePolicy.ofSeconds(limits.maxIdleSeconds(),
+          limits.maxIntervalSeconds(), limits.maxProbes());
+      for (boolean asJson : new boolean[] {false, true}) {
+        String[] args = asJson ? new String[] {"--json", "--policy", largest.toString()}
+            : new String[] {"--policy", largest.toString()};
+        Run run = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> doctor(args),
+            platform + " " + largest);
+        assertTrue(run.out().length() < 16_384, platform + ": " + run.out().length());
+        String last = "probe " + largest.probes();
+        long dead = largest.detectionDeadline().getSeconds();
+        if (asJson) {
+          List<Object> timeline = list(object(json(run).get("policy")).get("timeline"));
+          assertTrue(timeline.size() <= 8, platform + ": " + timeline);
+          assertEquals(last, object(timeline.get(timeline.size() - 2)).get("event"));
+          assertEquals(dead, object(timeline.get(timeline.size() - 1)).get("atSeconds"));
+        } else {
+          assertTrue(run.out().contains(" " + last + "\n"), run.out());
+          assertTrue(run.out().contains("+" + dead + " s"), run.out());
+        }
+      }
+    }
   }
 
   @Test

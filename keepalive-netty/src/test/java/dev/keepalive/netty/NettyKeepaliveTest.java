@@ -21,6 +21,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipelineException;
+import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetAddress;
@@ -30,6 +32,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import jdk.net.ExtendedSocketOptions;
 import java.util.List;
+import java.util.logging.LogRecord;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -388,14 +391,18 @@ class NettyKeepaliveTest {
     }
   }
 
-  /** Netty refuses to add a non-@Sharable handler to a second channel; that must not go quiet. */
+  /**
+   * Netty refuses to add a non-@Sharable handler to a second channel; that must not go quiet. The
+   * handler is added twice on purpose: the second connection is closed and the refusal reaches the
+   * pipeline, where Netty logs it; the test expects that warning instead of printing it.
+   */
   @Test
   void aChildHandlerNettyWillNotAddTwiceClosesTheSecondConnection() throws Exception {
     EventLoopGroup group = TestTransport.NIO.newGroup();
-    try {
+    try (CapturedLog pipelineLog = CapturedLog.of(DefaultChannelPipeline.class)) {
       ServerBootstrap sb = new ServerBootstrap().group(group)
           .channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInboundHandlerAdapter()); // not @Sharable
+          .childHandler(new ChannelInboundHandlerAdapter()); // not @Sharable, on purpose
       Channel listener = NettyKeepalive.configure(sb, POLICY).bind("127.0.0.1", 0).sync().channel();
       Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
           .handler(new Peers.Recorder());
@@ -406,6 +413,11 @@ class NettyKeepaliveTest {
       assertTrue(first.isOpen());
       first.close().sync();
       listener.close().sync();
+      List<LogRecord> records = pipelineLog.records();
+      assertEquals(1, records.size(), () -> "one refusal surfaced: " + records);
+      ChannelPipelineException refusal =
+          assertInstanceOf(ChannelPipelineException.class, records.get(0).getThrown());
+      assertTrue(refusal.getMessage().contains("is not a @Sharable handler"), refusal.getMessage());
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
