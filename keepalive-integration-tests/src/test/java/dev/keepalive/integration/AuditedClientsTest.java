@@ -9,10 +9,6 @@ import dev.keepalive.KernelDefaults;
 import dev.keepalive.audit.KeepaliveAudit;
 import dev.keepalive.audit.SocketKeepalive;
 import dev.keepalive.jdk.KeepaliveSocketFactory;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -85,16 +81,7 @@ class AuditedClientsTest {
   @Test
   void httpClientWithItsDefaultSocketConfigCarriesThePolicy() throws Exception {
     KeepalivePolicy policy = KeepalivePolicy.ofSeconds(68, 14, 4);
-    HttpServer server = HttpServer.create(
-        new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-    server.createContext("/", exchange -> {
-      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
+    HttpServer server = HttpClient5SocketFactoryTest.okServer();
     int port = server.getAddress().getPort();
     try (CloseableHttpClient client = HttpClient5SocketFactoryTest.client(
             KeepaliveSocketFactory.of(policy), SocketConfig.DEFAULT)) {

@@ -57,7 +57,13 @@ class HttpClient5SocketFactoryTest {
   void startServer() throws IOException {
     RecordingSocketFactory.clear();
     log = new LogCapture();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+    server = okServer();
+  }
+
+  /** The JDK's HTTP server on 127.0.0.1, a free port, answering "ok" to every request; started. */
+  static HttpServer okServer() throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
     server.createContext("/", exchange -> {
       byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, body.length);
@@ -66,6 +72,7 @@ class HttpClient5SocketFactoryTest {
       }
     });
     server.start();
+    return server;
   }
 
   @AfterEach
