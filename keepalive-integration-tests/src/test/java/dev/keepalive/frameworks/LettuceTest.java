@@ -52,12 +52,12 @@ class LettuceTest {
   static final KeepalivePolicy POLICY = KeepalivePolicy.ofSeconds(31, 7, 4)
       .withUserTimeoutAtDetectionDeadline();
   /** redis.conf's tcp-keepalive for the server end; Redis sets interval idle/3 and 3 probes. */
-  private static final int REDIS_TCP_KEEPALIVE = 300;
+  static final int REDIS_TCP_KEEPALIVE = 300;
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private static Path dir;
-  private static Process redis;
-  private static int port;
+  static Process redis;
+  static int port;
 
   @BeforeAll
   static void startRedis() throws Exception {
@@ -102,7 +102,7 @@ class LettuceTest {
   }
 
   /** The recipe: every channel Lettuce initializes, reconnects included, gets the policy. */
-  private static ClientResources resources(BlockingQueue<Channel> channels,
+  static ClientResources resources(BlockingQueue<Channel> channels,
       KeepalivePolicy policy) {
     return ClientResources.builder()
         .nettyCustomizer(new NettyCustomizer() {

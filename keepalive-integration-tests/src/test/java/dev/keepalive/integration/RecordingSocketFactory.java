@@ -20,7 +20,7 @@ import javax.net.SocketFactory;
  * <p>An argument starting with {@code overridable:} makes an {@link #overridable()} factory: the
  * control that shows what the client does to keepalive without the pin.
  */
-public class RecordingSocketFactory extends KeepaliveSocketFactory {
+public final class RecordingSocketFactory extends KeepaliveSocketFactory {
 
   private static final String OVERRIDABLE = "overridable:";
   private static final List<Socket> CREATED = new ArrayList<>();
