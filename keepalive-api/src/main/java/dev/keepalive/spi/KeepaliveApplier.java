@@ -73,12 +73,14 @@ public final class KeepaliveApplier {
     Objects.requireNonNull(mode, "mode must not be null");
     // Refuse what the kernel would answer with a bare EINVAL, before the socket is touched.
     LIMITS.requireSupported(policy);
-    if (access.isClosed(socket)) {
-      // Checked first: a native transport's setsockopt on a closed descriptor number could reach
-      // another socket that reused it.
+    List<KeepaliveOption> options = ApplyReport.optionsOf(policy);
+    // Strict skips this check: on a closed socket its first write throws before anything changed
+    // (SocketOptionAccess#write's contract) and becomes the closed-socket exception below. One
+    // fewer lock on the default path: java.net.Socket.isClosed() synchronizes. Lenient must not
+    // report a closed socket's refusals, and transactional reads before it writes.
+    if (mode != ApplyMode.STRICT && access.isClosed(socket)) {
       throw access.closed(socket, null);
     }
-    List<KeepaliveOption> options = ApplyReport.optionsOf(policy);
     if (mode == ApplyMode.LENIENT) {
       return applyLeniently(access, socket, policy, options);
     }

@@ -54,7 +54,10 @@ public interface SocketOptionAccess<S, X extends Exception> {
   int read(S socket, KeepaliveOption option) throws X;
 
   /**
-   * Sets one option. One call is one setsockopt: it either takes or changes nothing.
+   * Sets one option. One call is one setsockopt: it either takes or changes nothing. On a closed
+   * socket it must throw without touching anything: an adapter over raw descriptor numbers checks
+   * that the socket is open first, since a closed number may already belong to another socket (the
+   * algorithm does not ask {@link #isClosed} before the first write of a strict apply).
    *
    * @param socket the socket
    * @param option the option

@@ -63,10 +63,10 @@ class KeepaliveApplierTest {
 
     @Override
     public void write(FakeSocket s, KeepaliveOption option, int value) throws IOException {
-      s.calls.add(option + "=" + value);
       if (s.closed) {
-        throw new IOException("closed");
+        throw new IOException("closed"); // touches nothing, as the contract says
       }
+      s.calls.add(option + "=" + value);
       if (s.refused.contains(option)) {
         throw new IOException("refused " + option + "=" + value);
       }

@@ -50,6 +50,11 @@ final class ChannelAccess implements SocketOptionAccess<Channel, RuntimeExceptio
 
   @Override
   public void write(Channel channel, KeepaliveOption option, int value) {
+    if (!channel.isOpen()) {
+      // A native transport's setsockopt on a closed descriptor number could reach another socket
+      // that reused it.
+      throw closed(channel, null);
+    }
     ChannelConfig config = channel.config();
     boolean taken;
     if (option == KeepaliveOption.SO_KEEPALIVE) {
