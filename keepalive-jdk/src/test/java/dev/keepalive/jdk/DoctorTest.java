@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keepalive.contract.MiniJson;
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.KernelDefaults;
 import dev.keepalive.Middlebox;

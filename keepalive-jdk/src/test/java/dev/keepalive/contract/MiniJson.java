@@ -1,4 +1,4 @@
-package dev.keepalive.audit;
+package dev.keepalive.contract;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,8 +8,10 @@ import java.util.Map;
 /**
  * A strict RFC 8259 reader for tests: objects become maps, arrays lists, numbers Long (or Double),
  * and anything malformed, including trailing text, is an IllegalArgumentException with the index.
+ * Shared through keepalive-jdk's test-jar with every module whose command prints JSON (the doctor,
+ * the audit).
  */
-final class MiniJson {
+public final class MiniJson {
   private final String s;
   private int i;
 
@@ -17,7 +19,14 @@ final class MiniJson {
     this.s = s;
   }
 
-  static Object parse(String text) {
+  /**
+   * Parses one JSON value.
+   *
+   * @param text the whole text
+   * @return maps, lists, strings, Long or Double, Boolean, or null
+   * @throws IllegalArgumentException if the text is not exactly one JSON value
+   */
+  public static Object parse(String text) {
     MiniJson p = new MiniJson(text);
     Object value = p.value();
     p.space();
