@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
+import reactor.netty.ChannelPipelineConfigurer;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
@@ -201,19 +202,9 @@ class ReactorNettyTest {
    */
   @Test
   void applyThrowingInsideDoOnChannelInitReachesTheCallerOnlyAsAClosedChannel() {
-    DisposableServer server = HttpServer.create()
-        .host("127.0.0.1").port(0).runOn(loops, false)
-        .handle((request, response) -> response.sendString(Mono.just("hello")))
-        .bindNow(WAIT);
-    ConnectionProvider pool = ConnectionProvider.create("keepalive-refused", 1);
     try (CapturedLog log = CapturedLog.of("io.netty.channel")) {
-      HttpClient client = HttpClient.create(pool)
-          .runOn(loops, false)
-          .doOnChannelInit((observer, channel, remote) ->
-              NettyKeepalive.apply(channel, WITH_USER_TIMEOUT));
-      Throwable e = assertThrows(RuntimeException.class,
-          () -> client.get().uri("http://127.0.0.1:" + server.port() + "/")
-              .responseContent().aggregate().asString().block(WAIT));
+      Throwable e = refusedGet((observer, channel, remote) ->
+          NettyKeepalive.apply(channel, WITH_USER_TIMEOUT));
       assertTrue(chain(e).stream().anyMatch(t -> t instanceof ClosedChannelException),
           "the caller saw the channel close: " + chain(e));
       assertFalse(chain(e).stream().anyMatch(t -> t instanceof UnsupportedKeepaliveOptionException),
@@ -223,9 +214,6 @@ class ReactorNettyTest {
           .filter(r -> r.getThrown() instanceof UnsupportedKeepaliveOptionException).toList();
       assertFalse(logged.isEmpty(), "the real cause is only in Netty's log: "
           + messages(log.records()));
-    } finally {
-      pool.disposeLater().block(WAIT);
-      server.disposeNow(WAIT);
     }
   }
 
@@ -237,24 +225,32 @@ class ReactorNettyTest {
    */
   @Test
   void refusedPolicyThroughTheInitializerReachesTheCallersBlock() {
-    DisposableServer server = HttpServer.create()
-        .host("127.0.0.1").port(0).runOn(loops, false)
-        .handle((request, response) -> response.sendString(Mono.just("hello")))
-        .bindNow(WAIT);
-    ConnectionProvider pool = ConnectionProvider.create("keepalive-refused-initializer", 1);
     try (CapturedLog log = CapturedLog.of("io.netty.channel")) {
-      HttpClient client = HttpClient.create(pool)
-          .runOn(loops, false)
-          .doOnChannelInit((observer, channel, remote) ->
-              channel.pipeline().addFirst(NettyKeepalive.initializer(WITH_USER_TIMEOUT)));
-      Throwable e = assertThrows(RuntimeException.class,
-          () -> client.get().uri("http://127.0.0.1:" + server.port() + "/")
-              .responseContent().aggregate().asString().block(WAIT));
+      Throwable e = refusedGet((observer, channel, remote) ->
+          channel.pipeline().addFirst(NettyKeepalive.initializer(WITH_USER_TIMEOUT)));
       assertTrue(chain(e).stream().anyMatch(t -> t instanceof UnsupportedKeepaliveOptionException
               && ((UnsupportedKeepaliveOptionException) t).option()
                   == dev.keepalive.KeepaliveOption.TCP_USER_TIMEOUT),
           "the caller sees why: " + chain(e));
       assertTrue(log.matching(Level.WARNING, "").isEmpty(), messages(log.records()).toString());
+    }
+  }
+
+  /**
+   * A GET on NIO against a hello server, through a client whose channels {@code init} configures
+   * with a policy NIO refuses: what the caller's {@code block()} throws.
+   */
+  private Throwable refusedGet(ChannelPipelineConfigurer init) {
+    DisposableServer server = HttpServer.create()
+        .host("127.0.0.1").port(0).runOn(loops, false)
+        .handle((request, response) -> response.sendString(Mono.just("hello")))
+        .bindNow(WAIT);
+    ConnectionProvider pool = ConnectionProvider.create("keepalive-refused", 1);
+    try {
+      HttpClient client = HttpClient.create(pool).runOn(loops, false).doOnChannelInit(init);
+      return assertThrows(RuntimeException.class,
+          () -> client.get().uri("http://127.0.0.1:" + server.port() + "/")
+              .responseContent().aggregate().asString().block(WAIT));
     } finally {
       pool.disposeLater().block(WAIT);
       server.disposeNow(WAIT);
