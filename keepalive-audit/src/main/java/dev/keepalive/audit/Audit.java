@@ -2,14 +2,19 @@ package dev.keepalive.audit;
 
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.Middlebox;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
+import dev.keepalive.internal.cli.Args;
+import dev.keepalive.internal.cli.Console;
+import dev.keepalive.internal.cli.Json;
+import dev.keepalive.internal.cli.Text;
+import dev.keepalive.internal.cli.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -37,9 +42,12 @@ public final class Audit {
   /** Exit status: a connection differs from {@code --expect}, or none matched. */
   public static final int MISMATCH = 1;
   /** Exit status: bad usage, or the process cannot be read. */
-  public static final int USAGE = 2;
+  public static final int USAGE = Console.USAGE;
 
   private static final String NAME = "keepalive-audit";
+
+  private static final Args ARGS = Args.of(NAME)
+      .flag("--help", "-h").flag("--json").option("--pid").option("--expect").option("--port");
 
   private static final String USAGE_TEXT = String.join("\n",
       "Usage: keepalive-audit [--pid PID] [--expect POLICY] [--port N] [--json] [--help]",
@@ -69,14 +77,7 @@ public final class Audit {
    * @param args the arguments; see {@code --help}
    */
   public static void main(String[] args) {
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
-        StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
-        StandardCharsets.UTF_8);
-    int status = run(args, out, err);
-    out.flush();
-    err.flush();
-    System.exit(status);
+    Console.exit(Audit::run, args);
   }
 
   /**
@@ -93,75 +94,30 @@ public final class Audit {
     Objects.requireNonNull(args, "args must not be null");
     Objects.requireNonNull(out, "out must not be null");
     Objects.requireNonNull(err, "err must not be null");
-    long pid = -1;
-    String expectText = null;
-    int port = -1;
-    boolean json = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = String.valueOf(args[i]);
-      String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-      String value = null;
-      if (name.equals("--pid") || name.equals("--expect") || name.equals("--port")) {
-        if (arg.contains("=")) {
-          value = arg.substring(arg.indexOf('=') + 1);
-        } else if (i + 1 < args.length) {
-          value = String.valueOf(args[++i]);
-        } else {
-          return usage(err, name + " needs a value");
+    long pid;
+    int port;
+    KeepalivePolicy expect = null;
+    String expectText;
+    boolean json;
+    try {
+      Args.Parsed parsed = ARGS.parse(args);
+      if (parsed.has("--help")) {
+        out.println(USAGE_TEXT);
+        return OK;
+      }
+      json = parsed.has("--json");
+      pid = parsed.number("--pid", 1, Integer.MAX_VALUE, "a process id");
+      port = (int) parsed.number("--port", 1, 65535, "a TCP port");
+      expectText = parsed.value("--expect");
+      if (expectText != null) {
+        try {
+          expect = KeepalivePolicy.parse(expectText);
+        } catch (IllegalArgumentException e) {
+          throw new UsageException("--expect: " + e.getMessage());
         }
       }
-      switch (name) {
-        case "--help":
-        case "-h":
-          out.println(USAGE_TEXT);
-          return OK;
-        case "--json":
-          json = true;
-          break;
-        case "--pid":
-          if (pid != -1) {
-            return usage(err, "--pid given twice");
-          }
-          try {
-            pid = Long.parseLong(value);
-          } catch (NumberFormatException e) {
-            pid = 0;
-          }
-          if (pid <= 0 || pid > Integer.MAX_VALUE) {
-            return usage(err, "--pid must be a process id (a positive number), was '" + value
-                + "'");
-          }
-          break;
-        case "--expect":
-          if (expectText != null) {
-            return usage(err, "--expect given twice");
-          }
-          expectText = value;
-          break;
-        case "--port":
-          if (port != -1) {
-            return usage(err, "--port given twice");
-          }
-          try {
-            port = Integer.parseInt(value);
-          } catch (NumberFormatException e) {
-            port = 0;
-          }
-          if (port < 1 || port > 65535) {
-            return usage(err, "--port must be a TCP port from 1 to 65535, was '" + value + "'");
-          }
-          break;
-        default:
-          return usage(err, "unknown argument '" + arg + "'");
-      }
-    }
-    KeepalivePolicy expect = null;
-    if (expectText != null) {
-      try {
-        expect = KeepalivePolicy.parse(expectText);
-      } catch (IllegalArgumentException e) {
-        return usage(err, "--expect: " + e.getMessage());
-      }
+    } catch (UsageException e) {
+      return Console.usage(err, NAME, e.getMessage());
     }
     long target = pid == -1 ? ProcessHandle.current().pid() : pid;
     List<SocketKeepalive> sockets;
@@ -175,11 +131,6 @@ public final class Audit {
     out.print(json ? report.json() : report.text());
     out.flush();
     return report.exitCode();
-  }
-
-  private static int usage(PrintStream err, String problem) {
-    err.println(NAME + ": " + problem + " (try --help)");
-    return USAGE;
   }
 
   /** The findings of one run, written as a table or as JSON. */
@@ -368,24 +319,24 @@ public final class Audit {
     // ---- json ----
 
     String json() {
-      StringBuilder b = new StringBuilder(256 + rows.size() * 400);
-      b.append("{\"pid\":").append(pid);
-      b.append(",\"expect\":").append(expect == null ? "null" : quote(expect.toString()));
-      b.append(",\"expectText\":").append(expectText == null ? "null" : quote(expectText));
-      b.append(",\"port\":").append(port == -1 ? "null" : Integer.toString(port));
-      b.append(",\"sockets\":[");
-      for (int i = 0; i < rows.size(); i++) {
-        b.append(i == 0 ? "" : ",");
-        rows.get(i).json(b, expect != null);
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("pid", pid);
+      doc.put("expect", expect == null ? null : expect.toString());
+      doc.put("expectText", expectText);
+      doc.put("port", port == -1 ? null : port);
+      List<Object> sockets = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        sockets.add(row.json(expect != null));
       }
-      b.append("],\"connections\":").append(connections);
-      b.append(",\"listeners\":").append(listeners);
-      b.append(",\"flagged\":").append(flagged);
-      b.append(",\"matched\":").append(matched);
-      b.append(",\"mismatches\":").append(mismatches);
-      b.append(",\"ok\":").append(exitCode() == OK);
-      b.append(",\"exitCode\":").append(exitCode());
-      return b.append("}\n").toString();
+      doc.put("sockets", sockets);
+      doc.put("connections", connections);
+      doc.put("listeners", listeners);
+      doc.put("flagged", flagged);
+      doc.put("matched", matched);
+      doc.put("mismatches", mismatches);
+      doc.put("ok", exitCode() == OK);
+      doc.put("exitCode", exitCode());
+      return Json.compact(doc) + "\n";
     }
   }
 
@@ -408,47 +359,40 @@ public final class Audit {
           socket.remote().map(SocketKeepalive::format).orElse("-"),
           socket.tcpState(),
           p.withoutUserTimeout().toString(),
-          deadline < 0 ? "-" : human(deadline),
+          deadline < 0 ? "-" : Text.millis(deadline),
           socket.userTimeout().isZero() ? "-" : millis(socket.userTimeout().toMillis()),
           p.enabled() && !socket.listening()
               ? socket.probesSent() + (socket.userTimeout().isZero() ? "/" + p.probes() : "")
               : "-",
-          socket.timeLeft().map(d -> human(d.toMillis())).orElse("-")};
+          socket.timeLeft().map(d -> Text.millis(d.toMillis())).orElse("-")};
     }
 
-    void json(StringBuilder b, boolean checked) {
+    Map<String, Object> json(boolean checked) {
       KeepalivePolicy p = socket.policy();
-      b.append("{\"fd\":").append(socket.fd());
-      b.append(",\"local\":").append(quote(SocketKeepalive.format(socket.local())));
-      b.append(",\"remote\":").append(socket.remote().map(a -> quote(SocketKeepalive.format(a)))
-          .orElse("null"));
-      b.append(",\"state\":").append(quote(socket.tcpState()));
-      b.append(",\"listening\":").append(socket.listening());
-      b.append(",\"policy\":").append(quote(p.toString()));
-      b.append(",\"keepalive\":").append(p.enabled());
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("fd", socket.fd());
+      o.put("local", SocketKeepalive.format(socket.local()));
+      o.put("remote", socket.remote().map(SocketKeepalive::format).orElse(null));
+      o.put("state", socket.tcpState());
+      o.put("listening", socket.listening());
+      o.put("policy", p.toString());
+      o.put("keepalive", p.enabled());
       if (p.enabled()) {
-        b.append(",\"idleSeconds\":").append(p.idleSeconds());
-        b.append(",\"intervalSeconds\":").append(p.intervalSeconds());
-        b.append(",\"probes\":").append(p.probes());
+        o.put("idleSeconds", p.idleSeconds());
+        o.put("intervalSeconds", p.intervalSeconds());
+        o.put("probes", p.probes());
       }
-      b.append(",\"userTimeoutMillis\":").append(socket.userTimeout().toMillis());
+      o.put("userTimeoutMillis", socket.userTimeout().toMillis());
       long deadline = deadlineMillis(socket);
-      b.append(",\"detectionDeadlineMillis\":")
-          .append(deadline < 0 ? "null" : Long.toString(deadline));
-      b.append(",\"probesSent\":").append(socket.probesSent());
-      b.append(",\"sinceLastReceivedMillis\":").append(socket.sinceLastReceived().toMillis());
-      b.append(",\"timeLeftMillis\":").append(socket.timeLeft()
-          .map(d -> Long.toString(d.toMillis())).orElse("null"));
-      b.append(",\"flags\":[");
-      for (int i = 0; i < flags.size(); i++) {
-        b.append(i == 0 ? "" : ",").append(quote(flags.get(i)));
-      }
-      b.append("]");
+      o.put("detectionDeadlineMillis", deadline < 0 ? null : deadline);
+      o.put("probesSent", socket.probesSent());
+      o.put("sinceLastReceivedMillis", socket.sinceLastReceived().toMillis());
+      o.put("timeLeftMillis", socket.timeLeft().map(Duration::toMillis).orElse(null));
+      o.put("flags", flags);
       boolean connection = !socket.listening() && socket.remote().isPresent();
-      b.append(",\"matchesExpect\":")
-          .append(checked && connection ? Boolean.toString(difference == null) : "null");
-      b.append(",\"difference\":").append(difference == null ? "null" : quote(difference));
-      b.append('}');
+      o.put("matchesExpect", checked && connection ? difference == null : null);
+      o.put("difference", difference);
+      return o;
     }
   }
 
@@ -465,54 +409,5 @@ public final class Audit {
   /** {@code 1500 ms}, {@code 30 s}. */
   static String millis(long millis) {
     return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
-  }
-
-  /** A duration for people: {@code 2 h 11 min 15 s}, {@code 58.4 s}, {@code 0 s}. */
-  static String human(long millis) {
-    if (millis < 60_000) {
-      return millis % 1000 == 0 ? millis / 1000 + " s"
-          : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
-    }
-    long seconds = millis / 1000;
-    StringBuilder b = new StringBuilder();
-    long[] parts = {seconds / 86400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60};
-    String[] units = {"d", "h", "min", "s"};
-    for (int i = 0; i < parts.length; i++) {
-      if (parts[i] != 0) {
-        b.append(b.length() == 0 ? "" : " ").append(parts[i]).append(' ').append(units[i]);
-      }
-    }
-    return b.toString();
-  }
-
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          b.append("\\\"");
-          break;
-        case '\\':
-          b.append("\\\\");
-          break;
-        case '\n':
-          b.append("\\n");
-          break;
-        case '\r':
-          b.append("\\r");
-          break;
-        case '\t':
-          b.append("\\t");
-          break;
-        default:
-          if (c < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-      }
-    }
-    return b.append('"').toString();
   }
 }

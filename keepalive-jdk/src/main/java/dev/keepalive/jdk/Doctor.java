@@ -9,10 +9,12 @@ import dev.keepalive.Middlebox;
 import dev.keepalive.PlatformLimits;
 import dev.keepalive.Rfc1122;
 import dev.keepalive.jdk.internal.Applier;
-import dev.keepalive.jdk.internal.Json;
 import dev.keepalive.jdk.internal.SocketAccess;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
+import dev.keepalive.internal.cli.Args;
+import dev.keepalive.internal.cli.Console;
+import dev.keepalive.internal.cli.Json;
+import dev.keepalive.internal.cli.Text;
+import dev.keepalive.internal.cli.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -21,12 +23,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketOption;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The keepalive doctor: what this machine and JVM will really do with TCP keepalive. Prints the
@@ -67,6 +69,9 @@ public final class Doctor {
       "",
       "Exit status: 0 all well, 1 the policy is invalid or did not apply, 2 bad usage.");
 
+  private static final Args ARGS = Args.of("keepalive-doctor")
+      .flag("--help", "-h").flag("--json").option("--policy");
+
   private static final int TIMEOUT_MILLIS = 5000;
 
   private final boolean json;
@@ -88,15 +93,7 @@ public final class Doctor {
    * @param args the arguments; see {@code --help}
    */
   public static void main(String[] args) {
-    // UTF-8 whatever the platform encoding: the report uses ✓, ✗ and →.
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
-        StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
-        StandardCharsets.UTF_8);
-    int status = run(args, out, err);
-    out.flush();
-    err.flush();
-    System.exit(status);
+    Console.exit(Doctor::run, args);
   }
 
   /**
@@ -110,43 +107,22 @@ public final class Doctor {
    * @throws NullPointerException if an argument is null
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    java.util.Objects.requireNonNull(args, "args must not be null");
-    java.util.Objects.requireNonNull(out, "out must not be null");
-    java.util.Objects.requireNonNull(err, "err must not be null");
-    boolean json = false;
-    String policy = null;
-    for (int i = 0; i < args.length; i++) {
-      String arg = String.valueOf(args[i]);
-      if (arg.equals("--help") || arg.equals("-h")) {
-        out.println(USAGE_TEXT);
-        return OK;
-      } else if (arg.equals("--json")) {
-        json = true;
-      } else if (arg.equals("--policy") || arg.startsWith("--policy=")) {
-        if (policy != null) {
-          return usage(err, "--policy given twice");
-        }
-        if (arg.equals("--policy")) {
-          if (i + 1 >= args.length) {
-            return usage(err, "--policy needs a value, e.g. --policy \"idle=90s,interval=15s,probes=2\"");
-          }
-          policy = String.valueOf(args[++i]);
-        } else {
-          policy = arg.substring("--policy=".length());
-        }
-      } else {
-        return usage(err, "unknown argument '" + arg + "'");
-      }
+    Objects.requireNonNull(args, "args must not be null");
+    Objects.requireNonNull(out, "out must not be null");
+    Objects.requireNonNull(err, "err must not be null");
+    Args.Parsed parsed;
+    try {
+      parsed = ARGS.parse(args);
+    } catch (UsageException e) {
+      return Console.usage(err, ARGS.command(), e.getMessage());
     }
-    Doctor doctor = new Doctor(json, policy, out);
+    if (parsed.has("--help")) {
+      out.println(USAGE_TEXT);
+      return OK;
+    }
+    Doctor doctor = new Doctor(parsed.has("--json"), parsed.value("--policy"), out);
     doctor.examine();
     return doctor.ok ? OK : POLICY_FAILED;
-  }
-
-  private static int usage(PrintStream err, String problem) {
-    err.println("keepalive doctor: " + problem);
-    err.println("Try --help.");
-    return USAGE;
   }
 
   private void examine() {
@@ -313,10 +289,10 @@ public final class Doctor {
     section.put("intervalSeconds", policy.intervalSeconds());
     section.put("probes", policy.probes());
     section.put("deadlineSeconds", deadline);
-    section.put("deadline", human(deadline));
+    section.put("deadline", Text.seconds(deadline));
     line("  idle %d s, interval %d s, %d probe%s: a silent peer is detected after %d s (%s)",
         policy.idleSeconds(), policy.intervalSeconds(), policy.probes(),
-        policy.probes() == 1 ? "" : "s", deadline, human(deadline));
+        policy.probes() == 1 ? "" : "s", deadline, Text.seconds(deadline));
     List<Object> timeline = new ArrayList<>();
     for (long[] event : timeline(policy)) {
       long at = event[0];
@@ -336,10 +312,10 @@ public final class Doctor {
       if (kind != ELIDED) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("atSeconds", at);
-        e.put("at", human(at));
+        e.put("at", Text.seconds(at));
         e.put("event", kind == IDLE ? "idle" : kind == DEAD ? "dead" : "probe " + probe);
         timeline.add(e);
-        line("  %10s  %-16s %s", "+" + at + " s", human(at), what);
+        line("  %10s  %-16s %s", "+" + at + " s", Text.seconds(at), what);
       } else {
         line("  %10s  %-16s %s", "", "", what);
       }
@@ -392,7 +368,7 @@ public final class Doctor {
       w.put("source", m.source());
       w.put("suggestedPolicy", through.toString());
       warnings.add(w);
-      line("  ! %s drops a flow idle for %d s (%s): %s", m.displayName(), timeout, human(timeout),
+      line("  ! %s drops a flow idle for %d s (%s): %s", m.displayName(), timeout, Text.seconds(timeout),
           policy.enabled() ? "the idle of " + policy.idleSeconds() + " s is not shorter"
               : "keepalive is off");
       line("      keepingAliveThrough(Middlebox.%s) = %s", m.name(), through);
@@ -531,26 +507,5 @@ public final class Doctor {
 
   private void line(String format, Object... args) {
     text.append(args.length == 0 ? format : String.format(Locale.ROOT, format, args)).append('\n');
-  }
-
-  /**
-   * A duration for people: {@code "2 h 11 min 15 s"}, {@code "2 min"}, {@code "0 s"}.
-   *
-   * @param seconds non-negative
-   * @return the duration in days, hours, minutes and seconds, zero parts left out
-   */
-  static String human(long seconds) {
-    if (seconds == 0) {
-      return "0 s";
-    }
-    StringBuilder b = new StringBuilder();
-    long[] parts = {seconds / 86400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60};
-    String[] units = {"d", "h", "min", "s"};
-    for (int i = 0; i < parts.length; i++) {
-      if (parts[i] != 0) {
-        b.append(b.length() == 0 ? "" : " ").append(parts[i]).append(' ').append(units[i]);
-      }
-    }
-    return b.toString();
   }
 }

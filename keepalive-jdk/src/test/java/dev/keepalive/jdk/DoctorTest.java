@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keepalive.contract.MiniJson;
+import dev.keepalive.internal.cli.Text;
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.KernelDefaults;
 import dev.keepalive.Middlebox;
@@ -253,15 +254,20 @@ class DoctorTest {
     runs.add(doctor("--policy"));
     runs.add(doctor("--policy", "off", "--policy", "off"));
     runs.add(doctor("--json", "extra"));
+    runs.add(doctor("--json=false"));
+    runs.add(doctor("--help=no"));
     for (Run run : runs) {
       assertEquals(Doctor.USAGE, run.status(), run.err());
       assertEquals("", run.out());
-      assertTrue(run.err().startsWith("keepalive doctor: "), run.err());
-      assertTrue(run.err().endsWith("Try --help.\n"), run.err());
+      assertTrue(run.err().startsWith("keepalive-doctor: "), run.err());
+      assertTrue(run.err().endsWith(" (try --help)\n"), run.err());
       assertFalse(run.err().contains("Exception"), run.err());
       assertFalse(run.err().contains("\tat "), run.err());
     }
-    assertEquals("keepalive doctor: unknown argument '--polcy'\nTry --help.\n", runs.get(0).err());
+    assertEquals("keepalive-doctor: unknown argument '--polcy' (try --help)\n", runs.get(0).err());
+    // Regression (issue 16, item 10): a flag given a value printed JSON or help instead.
+    assertEquals("keepalive-doctor: --json takes no value, was '--json=false' (try --help)\n",
+        runs.get(4).err());
   }
 
   @Test
@@ -287,7 +293,7 @@ class DoctorTest {
       KeepalivePolicy p = defaults.policy().orElseThrow();
       assertEquals(p.toString(), kernel.get("policy"));
       assertEquals(p.detectionDeadline().getSeconds(), kernel.get("deadlineSeconds"));
-      assertEquals(Doctor.human(p.detectionDeadline().getSeconds()), kernel.get("deadline"));
+      assertEquals(Text.seconds(p.detectionDeadline().getSeconds()), kernel.get("deadline"));
       List<Object> timeline = list(kernel.get("timeline"));
       assertEquals("idle", object(timeline.get(0)).get("event"));
       assertEquals("dead", object(timeline.get(timeline.size() - 1)).get("event"));
@@ -342,22 +348,13 @@ class DoctorTest {
   }
 
   @Test
-  void humanDurationsLeaveOutZeroParts() {
-    assertEquals("2 h 11 min 15 s", Doctor.human(7875));
-    assertEquals("0 s", Doctor.human(0));
-    assertEquals("2 min", Doctor.human(120));
-    assertEquals("1 d 1 s", Doctor.human(86401));
-    assertEquals("2 h", Doctor.human(7200));
-  }
-
-  @Test
   void mainExitsWithTheStatusInAChildJvm() throws Exception {
     Run ok = childJvm(List.of(), "--policy", "idle=90s,interval=15s,probes=2");
     assertEquals(Doctor.OK, ok.status(), ok.out());
     assertTrue(ok.out().contains("✓ TCP_KEEPIDLE"), "UTF-8 marks: " + ok.out());
     Run usage = childJvm(List.of(), "--bogus");
     assertEquals(Doctor.USAGE, usage.status());
-    assertEquals("keepalive doctor: unknown argument '--bogus'\nTry --help.\n", usage.err());
+    assertEquals("keepalive-doctor: unknown argument '--bogus' (try --help)\n", usage.err());
   }
 
   @Test
