@@ -108,6 +108,8 @@ public final class ApplyReport {
 
   private static final List<KeepaliveOption> SO_KEEPALIVE_ONLY =
       Collections.singletonList(KeepaliveOption.SO_KEEPALIVE);
+  private static final List<KeepaliveOption> USER_TIMEOUT_THEN_OFF = List.of(
+      KeepaliveOption.TCP_USER_TIMEOUT, KeepaliveOption.SO_KEEPALIVE);
   private static final List<KeepaliveOption> TUNING_THEN_ON = List.of(
       KeepaliveOption.TCP_KEEPIDLE, KeepaliveOption.TCP_KEEPINTERVAL,
       KeepaliveOption.TCP_KEEPCOUNT, KeepaliveOption.SO_KEEPALIVE);
@@ -127,8 +129,11 @@ public final class ApplyReport {
   /**
    * The options a policy sets, in the order adapters apply them: the tuning options first and
    * SO_KEEPALIVE last, so a failure part-way never leaves keepalive on with half a policy. A
-   * disabled policy sets SO_KEEPALIVE alone. There are only these three orders, made once and shared,
-   * so adapters can call this on every apply without allocating.
+   * disabled policy sets SO_KEEPALIVE alone, or its user timeout and then SO_KEEPALIVE. There are
+   * only these four orders, made once and shared, so adapters can call this on every apply without
+   * allocating. (Where a transport has TCP_USER_TIMEOUT and a policy without one meets a socket
+   * that holds one, {@link dev.keepalive.spi.KeepaliveApplier} also clears it, in the user
+   * timeout's place.)
    *
    * @param policy the policy
    * @return the options, in application order (immutable)
@@ -137,7 +142,7 @@ public final class ApplyReport {
   public static List<KeepaliveOption> optionsOf(KeepalivePolicy policy) {
     Checks.requireNonNull(policy, "policy");
     if (!policy.enabled()) {
-      return SO_KEEPALIVE_ONLY;
+      return policy.hasUserTimeout() ? USER_TIMEOUT_THEN_OFF : SO_KEEPALIVE_ONLY;
     }
     return policy.hasUserTimeout() ? TUNING_USER_TIMEOUT_THEN_ON : TUNING_THEN_ON;
   }

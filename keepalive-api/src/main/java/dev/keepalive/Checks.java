@@ -43,21 +43,22 @@ final class Checks {
   }
 
   /**
-   * TCP_USER_TIMEOUT is an int of milliseconds (RFC 5482). The kernel reads 0 as "no user timeout",
+   * TCP_USER_TIMEOUT is an int of milliseconds (RFC 5482). {@code name} is the field as the caller
+   * spells it: {@code userTimeout} in Java, {@code user-timeout} in the policy's text. The kernel reads 0 as "no user timeout",
    * which a policy says by having none: a policy holding 0 would apply as one thing and read back
    * (where the transport can read it, and in the audit) as the other.
    */
-  static int userTimeoutMillis(Duration value) {
-    requireNonNull(value, "userTimeout");
+  static int userTimeoutMillis(Duration value, String name) {
+    requireNonNull(value, name);
     if (value.isNegative() || value.isZero()) {
-      throw illegal("userTimeout must be positive, was %s: 0 is the kernel's \"no user timeout\","
-          + " which a policy says by having none (withoutUserTimeout())", value);
+      throw illegal("%s must be positive, was %s: 0 is the kernel's \"no user timeout\","
+          + " which a policy says by having none (withoutUserTimeout())", name, value);
     }
     if (value.getNano() % 1_000_000 != 0) {
-      throw illegal("userTimeout must be a whole number of milliseconds, was %s", value);
+      throw illegal("%s must be a whole number of milliseconds, was %s", name, value);
     }
     if (value.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
-      throw illegal("userTimeout must be at most %d milliseconds, was %s", Integer.MAX_VALUE, value);
+      throw illegal("%s must be at most %d milliseconds, was %s", name, Integer.MAX_VALUE, value);
     }
     return (int) value.toMillis();
   }

@@ -47,10 +47,12 @@ public enum KeepaliveOption {
    * The value {@code policy} asks this option to have, in the option's own unit, for reports.
    *
    * @param policy the policy
-   * @return e.g. {@code "on"}, {@code "90s"}, {@code "2"}, {@code "120000ms"}; {@code "unset"} for a
-   *     user timeout the policy does not ask for
+   * @return e.g. {@code "on"}, {@code "90s"}, {@code "2"}, {@code "120000ms"}; {@code "none"} for a
+   *     user timeout the policy does not ask for (an adapter that can set TCP_USER_TIMEOUT clears
+   *     one in force, so that what it applied reads back as the policy)
    * @throws NullPointerException if {@code policy} is null
-   * @throws IllegalStateException if the policy is disabled and the option is not SO_KEEPALIVE
+   * @throws IllegalStateException if the policy is disabled and the option is TCP_KEEPIDLE,
+   *     TCP_KEEPINTERVAL or TCP_KEEPCOUNT
    */
   public String valueIn(KeepalivePolicy policy) {
     Checks.requireNonNull(policy, "policy");
@@ -64,7 +66,7 @@ public enum KeepaliveOption {
       case TCP_KEEPCOUNT:
         return Integer.toString(policy.probes());
       default:
-        return policy.hasUserTimeout() ? policy.userTimeoutMillis() + "ms" : "unset";
+        return policy.hasUserTimeout() ? policy.userTimeoutMillis() + "ms" : "none";
     }
   }
 }

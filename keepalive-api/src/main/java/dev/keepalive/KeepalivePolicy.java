@@ -95,7 +95,10 @@ public final class KeepalivePolicy {
 
   /**
    * Keepalive switched off (SO_KEEPALIVE off), RFC 1122's required default. A disabled policy has
-   * no idle, interval, probes, deadline or user timeout.
+   * no idle, interval, probes or deadline, and no user timeout unless one is added with {@link
+   * #withUserTimeout(Duration)} ({@code off,user-timeout=30s}): TCP_USER_TIMEOUT bounds how long
+   * sent data may stay unacknowledged whether keepalive is on or not, so a socket can hold one with
+   * keepalive off, and reading it back must not hide it.
    *
    * @return the disabled policy
    */
@@ -356,17 +359,18 @@ public final class KeepalivePolicy {
    * timeout", which a policy says by having none ({@link #withoutUserTimeout()}), so that what is
    * applied and what is read back always agree.
    *
+   * <p>A disabled policy takes one too ({@code off,user-timeout=30s}): keepalive stays off, and the
+   * user timeout still bounds unacknowledged data.
+   *
    * @param userTimeout whole milliseconds, 1 … {@link Integer#MAX_VALUE} ms
    * @return the new policy
    * @throws NullPointerException if {@code userTimeout} is null
    * @throws IllegalArgumentException if the user timeout is zero, negative, finer than a
    *     millisecond or too large
-   * @throws IllegalStateException if this policy is disabled
    */
   public KeepalivePolicy withUserTimeout(Duration userTimeout) {
-    requireEnabled("userTimeout");
-    return new KeepalivePolicy(true, idleSeconds, intervalSeconds, probes,
-        Checks.userTimeoutMillis(userTimeout));
+    return new KeepalivePolicy(enabled, idleSeconds, intervalSeconds, probes,
+        Checks.userTimeoutMillis(userTimeout, "userTimeout"));
   }
 
   /**
@@ -425,19 +429,24 @@ public final class KeepalivePolicy {
 
   /**
    * The policy in the form {@link #parse(String)} reads: {@code idle=90s,interval=15s,probes=2},
-   * with {@code ,user-timeout=120s} (or {@code 1500ms}) when one is set, or {@code off}.
+   * with {@code ,user-timeout=120s} (or {@code 1500ms}) when one is set; or {@code off}, with
+   * {@code ,user-timeout=…} when a disabled policy carries one.
    *
    * @return the text form
    */
   @Override
   public String toString() {
-    if (!enabled) {
+    if (!enabled && userTimeoutMillis < 0) {
       return "off";
     }
-    StringBuilder b = new StringBuilder(64)
-        .append("idle=").append(idleSeconds).append('s')
-        .append(",interval=").append(intervalSeconds).append('s')
-        .append(",probes=").append(probes);
+    StringBuilder b = new StringBuilder(64);
+    if (enabled) {
+      b.append("idle=").append(idleSeconds).append('s')
+          .append(",interval=").append(intervalSeconds).append('s')
+          .append(",probes=").append(probes);
+    } else {
+      b.append("off");
+    }
     if (userTimeoutMillis >= 0) {
       b.append(",user-timeout=");
       if (userTimeoutMillis % 1000 == 0) {

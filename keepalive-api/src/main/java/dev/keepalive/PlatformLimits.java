@@ -140,21 +140,24 @@ public final class PlatformLimits {
    */
   public List<Violation> check(KeepalivePolicy policy) {
     Checks.requireNonNull(policy, "policy");
-    if (!policy.enabled()) {
+    if (!policy.enabled() && !policy.hasUserTimeout()) {
       return Collections.emptyList();
     }
     List<Violation> found = null;
-    if (policy.idleSeconds() > maxIdleSeconds) {
-      found = add(found, new Violation(KeepaliveOption.TCP_KEEPIDLE, policy.idleSeconds() + "s",
-          "at most " + maxIdleSeconds + "s"));
-    }
-    if (policy.intervalSeconds() > maxIntervalSeconds) {
-      found = add(found, new Violation(KeepaliveOption.TCP_KEEPINTERVAL,
-          policy.intervalSeconds() + "s", "at most " + maxIntervalSeconds + "s"));
-    }
-    if (policy.probes() > maxProbes) {
-      found = add(found, new Violation(KeepaliveOption.TCP_KEEPCOUNT,
-          Integer.toString(policy.probes()), "at most " + maxProbes));
+    // Keepalive off with a user timeout: only the user timeout goes to the kernel.
+    if (policy.enabled()) {
+      if (policy.idleSeconds() > maxIdleSeconds) {
+        found = add(found, new Violation(KeepaliveOption.TCP_KEEPIDLE, policy.idleSeconds() + "s",
+            "at most " + maxIdleSeconds + "s"));
+      }
+      if (policy.intervalSeconds() > maxIntervalSeconds) {
+        found = add(found, new Violation(KeepaliveOption.TCP_KEEPINTERVAL,
+            policy.intervalSeconds() + "s", "at most " + maxIntervalSeconds + "s"));
+      }
+      if (policy.probes() > maxProbes) {
+        found = add(found, new Violation(KeepaliveOption.TCP_KEEPCOUNT,
+            Integer.toString(policy.probes()), "at most " + maxProbes));
+      }
     }
     if (policy.hasUserTimeout() && !userTimeout) {
       found = add(found, new Violation(KeepaliveOption.TCP_USER_TIMEOUT,

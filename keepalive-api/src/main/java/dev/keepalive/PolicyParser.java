@@ -20,7 +20,7 @@ final class PolicyParser {
     IDLE("idle", "idle, time or net.ipv4.tcp_keepalive_time"),
     INTERVAL("interval", "interval, intvl or net.ipv4.tcp_keepalive_intvl"),
     PROBES("probes", "probes, count or net.ipv4.tcp_keepalive_probes"),
-    USER_TIMEOUT("userTimeout", "user-timeout");
+    USER_TIMEOUT("user-timeout", "user-timeout");
 
     final String name;
     final String spellings;
@@ -37,6 +37,8 @@ final class PolicyParser {
   private long interval;
   private long probes;
   private Duration userTimeout;
+  /** Where an {@code off} entry was, or -1: {@code off,user-timeout=30s}. */
+  private int offAt = -1;
 
   private PolicyParser(String text) {
     this.text = text;
@@ -69,14 +71,28 @@ final class PolicyParser {
       line(lineStart, lineEnd);
       lineStart = lineEnd + 1;
     }
-    for (Field f : Field.values()) {
-      if (f != Field.USER_TIMEOUT && seenAt[f.ordinal()] < 0) {
-        throw error(text.length(), f.spellings, "no " + f.name + " given");
+    if (offAt >= 0) {
+      for (Field f : Field.values()) {
+        if (f != Field.USER_TIMEOUT && seenAt[f.ordinal()] >= 0) {
+          throw error(seenAt[f.ordinal()], "only a user-timeout beside off",
+              f.name + " (keepalive is off: it has no " + f.name + ")");
+        }
+      }
+    } else {
+      for (Field f : Field.values()) {
+        if (f != Field.USER_TIMEOUT && seenAt[f.ordinal()] < 0) {
+          throw error(text.length(), f.spellings, "no " + f.name + " given");
+        }
       }
     }
     KeepalivePolicy policy;
     try {
-      policy = KeepalivePolicy.ofSeconds(idle, interval, (int) probes);
+      if (userTimeout != null) {
+        // Checked here too so that the message names the key as written: user-timeout.
+        Checks.userTimeoutMillis(userTimeout, Field.USER_TIMEOUT.name);
+      }
+      policy = offAt >= 0 ? KeepalivePolicy.disabled()
+          : KeepalivePolicy.ofSeconds(idle, interval, (int) probes);
       if (userTimeout != null) {
         policy = policy.withUserTimeout(userTimeout);
       }
@@ -125,6 +141,14 @@ final class PolicyParser {
     }
     if (keyEnd == keyStart) {
       throw error(keyStart, "a key such as idle, interval or probes", describe(keyStart));
+    }
+    int keyTo = trimEnd(keyStart, to);
+    if (keyEnd == keyTo && keyEnd - keyStart == 3 && text.regionMatches(true, keyStart, "off", 0, 3)) {
+      if (offAt >= 0) {
+        throw error(keyStart, "off once", "off again (first given at index " + offAt + ")");
+      }
+      offAt = keyStart;
+      return;
     }
     Field field = field(keyStart, keyEnd);
     int eq = skipSpace(keyEnd, to);

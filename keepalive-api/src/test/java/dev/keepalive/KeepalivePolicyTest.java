@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -157,7 +158,7 @@ class KeepalivePolicyTest {
         illegal(() -> p.withUserTimeout(Duration.ZERO)).getMessage());
     assertEquals(1, p.withUserTimeout(Duration.ofMillis(1)).userTimeoutMillis());
     assertTrue(illegal(() -> KeepalivePolicy.parse("idle=90s,interval=15s,probes=2,"
-        + "user-timeout=0s")).getMessage().contains("userTimeout must be positive, was PT0S"));
+        + "user-timeout=0s")).getMessage().contains("user-timeout must be positive, was PT0S"));
   }
 
   @Test
@@ -180,6 +181,23 @@ class KeepalivePolicyTest {
     assertThrows(IllegalStateException.class, () -> off.withProbes(3));
     assertEquals(Optional.empty(), off.userTimeout());
     assertSame(off, off.withoutUserTimeout());
+  }
+
+  @Test
+  void disabledMayCarryAUserTimeoutBecauseTheKernelHoldsOneWithKeepaliveOff() {
+    KeepalivePolicy off = KeepalivePolicy.disabled().withUserTimeout(Duration.ofSeconds(5));
+    assertFalse(off.enabled());
+    assertEquals(5000, off.userTimeoutMillis());
+    assertEquals("off,user-timeout=5s", off.toString());
+    assertEquals(KeepalivePolicy.disabled(), off.withoutUserTimeout());
+    assertNotEquals(KeepalivePolicy.disabled(), off);
+    assertThrows(IllegalStateException.class, off::detectionDeadline);
+    assertThrows(IllegalStateException.class, off::withUserTimeoutAtDetectionDeadline);
+    assertEquals(List.of(KeepaliveOption.TCP_USER_TIMEOUT, KeepaliveOption.SO_KEEPALIVE),
+        ApplyReport.optionsOf(off));
+    assertEquals(List.of(), PlatformLimits.of(Platform.LINUX).check(off));
+    assertEquals(KeepaliveOption.TCP_USER_TIMEOUT,
+        PlatformLimits.of(Platform.MACOS).check(off).get(0).option());
   }
 
   @Test

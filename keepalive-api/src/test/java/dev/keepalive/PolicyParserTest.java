@@ -1,6 +1,7 @@
 package dev.keepalive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -55,7 +56,7 @@ class PolicyParserTest {
         KeepalivePolicy.parse("idle=90s,interval=15s,probes=2,user-timeout=1500ms"));
     assertEquals(P90.withUserTimeout(Duration.ofMinutes(2)),
         KeepalivePolicy.parse("idle=90s,interval=15s,probes=2,user_timeout=2m"));
-    assertEquals("cannot parse keepalive policy at index 48: expected a duration for userTimeout "
+    assertEquals("cannot parse keepalive policy at index 48: expected a duration for user-timeout "
         + "such as 90s, 1500ms, 2m, 1h or PT1M30S (a unit is required), found end of value",
         error("idle=90s,interval=15s,probes=2,user-timeout=1500"));
   }
@@ -67,9 +68,32 @@ class PolicyParserTest {
   }
 
   @Test
+  void offTakesAUserTimeoutAndNothingElse() {
+    KeepalivePolicy off = KeepalivePolicy.disabled().withUserTimeout(Duration.ofSeconds(5));
+    assertEquals(off, KeepalivePolicy.parse("off,user-timeout=5s"));
+    assertEquals(off, KeepalivePolicy.parse("user-timeout=5000ms, Off"));
+    assertEquals("cannot parse keepalive policy at index 9: expected only a user-timeout beside"
+        + " off, found idle (keepalive is off: it has no idle)", error("off,idle=1s"));
+    assertEquals("cannot parse keepalive policy at index 4: expected off once, found off again"
+        + " (first given at index 0)", error("off,off"));
+  }
+
+  @Test
+  void errorsNameTheUserTimeoutAsTheParserSpellsIt() {
+    // Regression (issue 16, item 11): the messages named userTimeout, a key the parser refuses.
+    String zero = error("idle=90s,interval=15s,probes=2,user-timeout=0s");
+    assertTrue(zero.startsWith("user-timeout must be positive, was PT0S"), zero);
+    assertTrue(zero.endsWith("(at index 44)"), zero);
+    String twice = error("idle=90s,interval=15s,probes=2,user-timeout=1s,user_timeout=2s");
+    assertTrue(twice.contains("found user-timeout again"), twice);
+    assertFalse(error("off,user-timeout=0ms").contains("userTimeout"));
+  }
+
+  @Test
   void toStringRoundTrips() {
     for (KeepalivePolicy p : new KeepalivePolicy[] {KeepalivePolicy.linuxDefaults(),
         KeepalivePolicy.disabled(), P90.withUserTimeout(Duration.ofMillis(1)),
+        KeepalivePolicy.disabled().withUserTimeout(Duration.ofMillis(1500)),
         P90.withUserTimeout(Duration.ofHours(2)), KeepalivePolicy.ofSeconds(Integer.MAX_VALUE,
             Integer.MAX_VALUE, Integer.MAX_VALUE)}) {
       assertEquals(p, KeepalivePolicy.parse(p.toString()));

@@ -27,6 +27,11 @@ import java.util.Objects;
  *       UnsupportedKeepaliveOptionException} before anything is set.
  *   <li>Options are set in {@link ApplyReport#optionsOf} order: the tuning options, then
  *       SO_KEEPALIVE, so keepalive is never switched on before its policy is complete.
+ *   <li>A policy without a user timeout clears one the socket holds (TCP_USER_TIMEOUT back to 0, in
+ *       the user timeout's place in that order), where the socket can set the option: otherwise an
+ *       old user timeout, or a framework's, would stay in force unseen, and {@link #inspect} would
+ *       differ from the policy just applied. It costs one read of the option on such sockets, and a
+ *       write only when there is something to clear.
  *   <li><b>When a call fails</b> (one rule for every adapter): if it was the first call, nothing
  *       changed and the socket is left exactly as it was. Otherwise {@link ApplyMode#STRICT}
  *       switches SO_KEEPALIVE off, so keepalive never runs with half the new policy and half the old;
@@ -46,6 +51,14 @@ public final class KeepaliveApplier {
 
   /** Read once: the platform cannot change under a running JVM. */
   private static final PlatformLimits LIMITS = PlatformLimits.current();
+
+  /** The orders of a policy without a user timeout on a socket that holds one: it is cleared. */
+  private static final List<KeepaliveOption> TUNING_CLEARING_THEN_ON = List.of(
+      KeepaliveOption.TCP_KEEPIDLE, KeepaliveOption.TCP_KEEPINTERVAL,
+      KeepaliveOption.TCP_KEEPCOUNT, KeepaliveOption.TCP_USER_TIMEOUT,
+      KeepaliveOption.SO_KEEPALIVE);
+  private static final List<KeepaliveOption> CLEARING_THEN_OFF = List.of(
+      KeepaliveOption.TCP_USER_TIMEOUT, KeepaliveOption.SO_KEEPALIVE);
 
   private KeepaliveApplier() {}
 
@@ -95,6 +108,19 @@ public final class KeepaliveApplier {
         throw new UnsupportedKeepaliveOptionException(option, access.platform(socket), reason);
       }
     }
+    try {
+      if (holdsUserTimeoutToClear(access, socket, policy)) {
+        options = clearing(policy);
+      }
+    } catch (UnsupportedKeepaliveOptionException e) {
+      throw e;
+    } catch (Exception e) {
+      // Nothing was set yet: the socket is as it was.
+      if (access.isClosed(socket)) {
+        throw access.closed(socket, e);
+      }
+      throw e;
+    }
     int[] before = mode == ApplyMode.TRANSACTIONAL ? readAll(access, socket, options) : null;
     int done = 0;
     try {
@@ -132,7 +158,8 @@ public final class KeepaliveApplier {
    * @param <X> the socket kind's exception
    * @param access the adapter's socket operations
    * @param socket the socket, borrowed
-   * @return {@link KeepalivePolicy#disabled()}, or the effective values
+   * @return {@link KeepalivePolicy#disabled()} (with the user timeout in force, if any and the
+   *     socket can read it), or the effective values
    * @throws X if the socket is closed or a read fails
    * @throws NullPointerException if an argument is null
    * @throws UnsupportedKeepaliveOptionException if the socket cannot read SO_KEEPALIVE, or keepalive
@@ -148,7 +175,8 @@ public final class KeepaliveApplier {
     }
     requireReadable(access, socket, KeepaliveOption.SO_KEEPALIVE);
     if (read(access, socket, KeepaliveOption.SO_KEEPALIVE) == 0) {
-      return KeepalivePolicy.disabled();
+      // Keepalive off never hides a user timeout in force: it still bounds unacknowledged data.
+      return withUserTimeoutInForce(access, socket, KeepalivePolicy.disabled());
     }
     requireReadable(access, socket, KeepaliveOption.TCP_KEEPIDLE);
     requireReadable(access, socket, KeepaliveOption.TCP_KEEPINTERVAL);
@@ -161,12 +189,17 @@ public final class KeepaliveApplier {
           "the kernel reports keepalive on with TCP_KEEPIDLE=%d, TCP_KEEPINTVL=%d, TCP_KEEPCNT=%d,"
               + " which no policy can hold", idle, interval, probes));
     }
-    KeepalivePolicy policy = KeepalivePolicy.ofSeconds(idle, interval, probes);
+    return withUserTimeoutInForce(access, socket, KeepalivePolicy.ofSeconds(idle, interval,
+        probes));
+  }
+
+  private static <S, X extends Exception> KeepalivePolicy withUserTimeoutInForce(
+      SocketOptionAccess<S, X> access, S socket, KeepalivePolicy policy) throws X {
     if (access.unsupported(socket, KeepaliveOption.TCP_USER_TIMEOUT) == null) {
       // 0 is the kernel's "no user timeout", which a policy says by having none.
       int userTimeout = read(access, socket, KeepaliveOption.TCP_USER_TIMEOUT);
       if (userTimeout > 0) {
-        policy = policy.withUserTimeout(Duration.ofMillis(userTimeout));
+        return policy.withUserTimeout(Duration.ofMillis(userTimeout));
       }
     }
     return policy;
@@ -178,10 +211,10 @@ public final class KeepaliveApplier {
    * @param option the option
    * @param policy the policy
    * @return 1 or 0 for SO_KEEPALIVE, seconds for idle and interval, the probe count, or the user
-   *     timeout in milliseconds
+   *     timeout in milliseconds (0, the kernel's "none", for a policy without one)
    * @throws NullPointerException if an argument is null
    * @throws IllegalStateException if {@code policy} does not set {@code option} (a disabled policy's
-   *     tuning options, a user timeout it does not have)
+   *     tuning options)
    */
   public static int valueOf(KeepaliveOption option, KeepalivePolicy policy) {
     switch (option) {
@@ -194,8 +227,26 @@ public final class KeepaliveApplier {
       case TCP_KEEPCOUNT:
         return policy.probes();
       default:
-        return policy.userTimeoutMillis();
+        return policy.hasUserTimeout() ? policy.userTimeoutMillis() : 0;
     }
+  }
+
+  /**
+   * Whether {@code policy} has no user timeout while the socket, which can set the option, holds
+   * one: then applying the policy clears it.
+   */
+  private static <S, X extends Exception> boolean holdsUserTimeoutToClear(
+      SocketOptionAccess<S, X> access, S socket, KeepalivePolicy policy) throws X {
+    if (policy.hasUserTimeout()
+        || access.unsupported(socket, KeepaliveOption.TCP_USER_TIMEOUT) != null) {
+      return false;
+    }
+    return read(access, socket, KeepaliveOption.TCP_USER_TIMEOUT) != 0;
+  }
+
+  /** The order that sets {@code policy} and clears a user timeout in force, in its place. */
+  private static List<KeepaliveOption> clearing(KeepalivePolicy policy) {
+    return policy.enabled() ? TUNING_CLEARING_THEN_ON : CLEARING_THEN_OFF;
   }
 
   private static <S, X extends Exception> ApplyReport applyLeniently(
@@ -203,6 +254,18 @@ public final class KeepaliveApplier {
       List<KeepaliveOption> options) throws X {
     // Made at the first option that does not take: a fully applied policy allocates nothing.
     ApplyReport.Builder report = null;
+    try {
+      if (holdsUserTimeoutToClear(access, socket, policy)) {
+        options = clearing(policy);
+      }
+    } catch (Exception e) {
+      if (access.isClosed(socket)) {
+        throw access.closed(socket, e);
+      }
+      // A user timeout in force cannot be told, so it may stay: said in the report, never hidden.
+      report = ApplyReport.builder(policy).failed(KeepaliveOption.TCP_USER_TIMEOUT,
+          "could not read TCP_USER_TIMEOUT to clear one in force: " + describe(e));
+    }
     for (int i = 0; i < options.size(); i++) {
       KeepaliveOption option = options.get(i);
       String reason = access.unsupported(socket, option);

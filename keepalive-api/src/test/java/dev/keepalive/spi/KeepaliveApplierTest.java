@@ -32,6 +32,7 @@ class KeepaliveApplierTest {
     final Map<KeepaliveOption, Integer> values = new EnumMap<>(KeepaliveOption.class);
     final Set<KeepaliveOption> missing = EnumSet.noneOf(KeepaliveOption.class);
     final Set<KeepaliveOption> refused = EnumSet.noneOf(KeepaliveOption.class);
+    final Set<KeepaliveOption> unreadable = EnumSet.noneOf(KeepaliveOption.class);
     final List<String> calls = new ArrayList<>();
     boolean closed;
 
@@ -57,7 +58,13 @@ class KeepaliveApplierTest {
 
     @Override
     public int read(FakeSocket s, KeepaliveOption option) throws IOException {
+      if (s.closed) {
+        throw new IOException("closed");
+      }
       s.calls.add("read " + option);
+      if (s.unreadable.contains(option)) {
+        throw new IOException("cannot read " + option);
+      }
       return s.values.get(option);
     }
 
@@ -93,9 +100,68 @@ class KeepaliveApplierTest {
     s.values.put(KeepaliveOption.SO_KEEPALIVE, 0);
     assertSame(ApplyReport.allApplied(POLICY), KeepaliveApplier.apply(ACCESS, s, POLICY,
         ApplyMode.STRICT));
+    assertEquals(List.of("read TCP_USER_TIMEOUT", "TCP_KEEPIDLE=7777", "TCP_KEEPINTERVAL=30",
+        "TCP_KEEPCOUNT=6", "SO_KEEPALIVE=1"), s.calls, "no user timeout in force: none written");
+    assertEquals(POLICY, KeepaliveApplier.inspect(ACCESS, s));
+  }
+
+  @Test
+  void aPolicyWithoutUserTimeoutClearsOneInForceInEveryMode() throws IOException {
+    // Regression (issue 16, items 7 and 8): an old user timeout (or a childOption's) stayed in
+    // force, unseen, after applying a policy without one.
+    for (ApplyMode mode : ApplyMode.values()) {
+      FakeSocket s = new FakeSocket();
+      s.values.put(KeepaliveOption.TCP_USER_TIMEOUT, 5000);
+      ApplyReport report = KeepaliveApplier.apply(ACCESS, s, POLICY, mode);
+      assertTrue(report.fullyApplied(), mode + ": " + report);
+      assertEquals(0, s.values.get(KeepaliveOption.TCP_USER_TIMEOUT), mode.name());
+      List<String> writes = s.calls.stream().filter(c -> !c.startsWith("read "))
+          .collect(java.util.stream.Collectors.toList());
+      assertEquals(List.of("TCP_KEEPIDLE=7777", "TCP_KEEPINTERVAL=30", "TCP_KEEPCOUNT=6",
+          "TCP_USER_TIMEOUT=0", "SO_KEEPALIVE=1"), writes, mode.name());
+      assertEquals(POLICY, KeepaliveApplier.inspect(ACCESS, s), mode.name());
+    }
+  }
+
+  @Test
+  void offClearsAUserTimeoutAndInspectNeverHidesOne() throws IOException {
+    FakeSocket s = new FakeSocket();
+    s.values.put(KeepaliveOption.TCP_USER_TIMEOUT, 5000);
+    s.values.put(KeepaliveOption.SO_KEEPALIVE, 0);
+    KeepalivePolicy offWithUserTimeout = KeepalivePolicy.disabled()
+        .withUserTimeout(Duration.ofMillis(5000));
+    assertEquals(offWithUserTimeout, KeepaliveApplier.inspect(ACCESS, s),
+        "keepalive off does not hide the user timeout in force");
+    KeepaliveApplier.apply(ACCESS, s, KeepalivePolicy.disabled(), ApplyMode.STRICT);
+    assertEquals(KeepalivePolicy.disabled(), KeepaliveApplier.inspect(ACCESS, s));
+    KeepaliveApplier.apply(ACCESS, s, offWithUserTimeout, ApplyMode.STRICT);
+    assertEquals(offWithUserTimeout, KeepaliveApplier.inspect(ACCESS, s));
+  }
+
+  @Test
+  void aSocketThatCannotSetAUserTimeoutIsNeitherReadNorCleared() throws IOException {
+    FakeSocket s = new FakeSocket();
+    s.missing.add(KeepaliveOption.TCP_USER_TIMEOUT);
+    KeepaliveApplier.apply(ACCESS, s, POLICY, ApplyMode.STRICT);
     assertEquals(List.of("TCP_KEEPIDLE=7777", "TCP_KEEPINTERVAL=30", "TCP_KEEPCOUNT=6",
         "SO_KEEPALIVE=1"), s.calls);
-    assertEquals(POLICY, KeepaliveApplier.inspect(ACCESS, s));
+  }
+
+  @Test
+  void aUserTimeoutThatCannotBeReadToClearIsAFailureNeverSilence() throws IOException {
+    FakeSocket strict = new FakeSocket();
+    strict.unreadable.add(KeepaliveOption.TCP_USER_TIMEOUT);
+    assertEquals("cannot read TCP_USER_TIMEOUT", assertThrows(IOException.class,
+        () -> KeepaliveApplier.apply(ACCESS, strict, POLICY, ApplyMode.STRICT)).getMessage());
+    assertEquals(List.of("read TCP_USER_TIMEOUT"), strict.calls, "nothing set");
+
+    FakeSocket lenient = new FakeSocket();
+    lenient.unreadable.add(KeepaliveOption.TCP_USER_TIMEOUT);
+    ApplyReport report = KeepaliveApplier.apply(ACCESS, lenient, POLICY, ApplyMode.LENIENT);
+    assertEquals(Set.of(KeepaliveOption.TCP_USER_TIMEOUT), report.notApplied());
+    assertEquals("TCP_USER_TIMEOUT=none FAILED: could not read TCP_USER_TIMEOUT to clear one in"
+        + " force: cannot read TCP_USER_TIMEOUT", report.entries().get(0).toString());
+    assertEquals(5, report.entries().size(), report.toString());
   }
 
   @Test
@@ -104,7 +170,8 @@ class KeepaliveApplierTest {
     s.refused.add(KeepaliveOption.TCP_KEEPIDLE);
     assertThrows(IOException.class, () -> KeepaliveApplier.apply(ACCESS, s, POLICY,
         ApplyMode.STRICT));
-    assertEquals(List.of("TCP_KEEPIDLE=7777"), s.calls, "nothing to undo");
+    assertEquals(List.of("read TCP_USER_TIMEOUT", "TCP_KEEPIDLE=7777"), s.calls,
+        "nothing to undo");
   }
 
   @Test

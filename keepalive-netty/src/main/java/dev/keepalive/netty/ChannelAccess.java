@@ -23,10 +23,10 @@ final class ChannelAccess implements SocketOptionAccess<Channel, RuntimeExceptio
 
   @Override
   public String unsupported(Channel channel, KeepaliveOption option) {
-    if (option == KeepaliveOption.SO_KEEPALIVE) {
-      return null;
-    }
     Transport transport = Transport.of(channel);
+    if (option == KeepaliveOption.SO_KEEPALIVE) {
+      return transport.datagram ? transport.missingReason(option) : null;
+    }
     return transport.option(option) == null ? transport.missingReason(option) : null;
   }
 
@@ -37,6 +37,10 @@ final class ChannelAccess implements SocketOptionAccess<Channel, RuntimeExceptio
 
   @Override
   public int read(Channel channel, KeepaliveOption option) {
+    if (!channel.isOpen()) {
+      // As in write: a native transport's getsockopt on a closed number could read another socket.
+      throw closed(channel, null);
+    }
     ChannelConfig config = channel.config();
     ChannelOption<?> used = nettyOption(channel, option);
     Object value = config.getOption(used);

@@ -127,8 +127,8 @@ final class KeepaliveInitializer extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Holds a client channel whose policy was refused until its connect, and fails that connect with
-   * the refusal. One per failed channel; nothing is allocated for channels that got their policy.
+   * Holds a client channel whose policy was refused until its first bind or connect, and fails that
+   * with the refusal. One per failed channel; nothing is allocated for channels that got their policy.
    */
   static final class ConnectRefusal extends ChannelOutboundHandlerAdapter {
     private final RuntimeException cause;
@@ -144,6 +144,21 @@ final class KeepaliveInitializer extends ChannelInboundHandlerAdapter {
     @Override
     public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress,
         SocketAddress localAddress, ChannelPromise promise) {
+      refuse(ctx, promise);
+    }
+
+    /**
+     * A channel that binds first (a client bound to a local port, or a UDP channel, which never
+     * connects) fails there: otherwise its bind would succeed and the refusal wait for a connect
+     * that may never come.
+     */
+    @Override
+    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress,
+        ChannelPromise promise) {
+      refuse(ctx, promise);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, ChannelPromise promise) {
       // The promise first: its listeners (the bootstrap's, a framework's Mono) see the exception
       // itself, before the close could complete anything with a bare ClosedChannelException.
       promise.tryFailure(cause);

@@ -52,6 +52,8 @@ final class Transport {
   final String name;
   /** A server (listening) channel: keepalive belongs on the channels it accepts. */
   final boolean listener;
+  /** A UDP channel: TCP keepalive, SO_KEEPALIVE included, does not apply at all. */
+  final boolean datagram;
   final ChannelOption<Integer> idle;
   final ChannelOption<Integer> interval;
   final ChannelOption<Integer> count;
@@ -64,6 +66,7 @@ final class Transport {
       ChannelOption<Integer> userTimeout, String tuningMissing, String userTimeoutMissing) {
     this.name = name;
     this.listener = listener;
+    this.datagram = false;
     this.idle = idle;
     this.interval = interval;
     this.count = count;
@@ -108,7 +111,24 @@ final class Transport {
     return name;
   }
 
+  /** A UDP channel's entry: every option, SO_KEEPALIVE included, is refused with the reason. */
+  private Transport(String name, String reason) {
+    this.name = name;
+    this.listener = false;
+    this.datagram = true;
+    this.idle = null;
+    this.interval = null;
+    this.count = null;
+    this.userTimeout = null;
+    this.tuningMissing = reason;
+    this.userTimeoutMissing = reason;
+  }
+
   static Transport forChannelClass(Class<?> type) {
+    if (io.netty.channel.socket.DatagramChannel.class.isAssignableFrom(type)) {
+      return new Transport("Netty " + type.getName(), "it is a UDP channel: TCP keepalive does not"
+          + " apply to UDP; configure the TCP bootstrap (a SocketChannel) instead");
+    }
     if (ServerChannel.class.isAssignableFrom(type)) {
       return new Transport("Netty " + type.getName(), true, null, null, null, null,
           "a server channel listens; keepalive belongs on the channels it accepts", null);

@@ -433,4 +433,93 @@ class NettyKeepaliveTest {
           Observed.of(transport, peers.accepted()));
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("userTimeoutModes")
+  void aPolicyWithoutUserTimeoutClearsTheOldOne(TestTransport transport, ApplyMode mode)
+      throws Exception {
+    // Regression (issue 16, item 7): apply(…,user-timeout=5s) then apply(idle=30s,…) reported
+    // applied, inspect gave …,user-timeout=5s and the kernel kept 5000 ms.
+    KeepalivePolicy withUserTimeout = OTHER.withUserTimeout(java.time.Duration.ofSeconds(5));
+    try (Peers peers = Peers.connect(transport, Peers.loopback("127.0.0.1"))) {
+      NettyKeepalive.apply(peers.client, withUserTimeout, mode);
+      assertEquals(5000, Observed.of(transport, peers.client).userTimeoutMillis());
+      assertTrue(NettyKeepalive.apply(peers.client, POLICY, mode).fullyApplied());
+      assertEquals(new Observed(true, 31, 7, 4, 0), Observed.of(transport, peers.client));
+      assertEquals(POLICY, NettyKeepalive.inspect(peers.client));
+
+      NettyKeepalive.apply(peers.client, withUserTimeout, mode);
+      NettyKeepalive.apply(peers.client, KeepalivePolicy.disabled(), mode);
+      assertEquals(0, Observed.of(transport, peers.client).userTimeoutMillis(),
+          "off clears the user timeout too");
+      assertEquals(KeepalivePolicy.disabled(), NettyKeepalive.inspect(peers.client));
+    }
+  }
+
+  static Stream<Arguments> userTimeoutModes() {
+    return Stream.of(TestTransport.values()).filter(TestTransport::hasUserTimeout)
+        .flatMap(t -> Stream.of(ApplyMode.values()).map(m -> Arguments.of(t, m)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("userTimeoutTransports")
+  void inspectNeverHidesAUserTimeoutInForceWithKeepaliveOff(TestTransport transport)
+      throws Exception {
+    // Regression (issue 16, item 7): with keepalive off, inspect said "off" over 5000 ms in force.
+    try (Peers peers = Peers.connect(transport, Peers.loopback("127.0.0.1"))) {
+      peers.client.config().setOption(transport.userTimeout, 5000);
+      peers.client.config().setOption(ChannelOption.SO_KEEPALIVE, false);
+      assertEquals(KeepalivePolicy.parse("off,user-timeout=5s"),
+          NettyKeepalive.inspect(peers.client));
+    }
+  }
+
+  static Stream<TestTransport> userTimeoutTransports() {
+    return Stream.of(TestTransport.values()).filter(TestTransport::hasUserTimeout);
+  }
+
+  @ParameterizedTest
+  @MethodSource("userTimeoutTransports")
+  void policyWinsOverAConflictingUserTimeoutChildOption(TestTransport transport)
+      throws Exception {
+    // Regression (issue 16, item 8): childOption(TCP_USER_TIMEOUT, 5000) beat configure, contrary
+    // to the docs ("wins over a conflicting one").
+    try (Peers peers = Peers.connect(transport, Peers.loopback("127.0.0.1"),
+        sb -> NettyKeepalive.configure(sb.childOption(transport.userTimeout, 5000), POLICY),
+        b -> b)) {
+      assertEquals(new Observed(true, 31, 7, 4, 0), Observed.of(transport, peers.accepted()));
+      assertEquals(POLICY, NettyKeepalive.inspect(peers.accepted()));
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("udpCases")
+  void configureOnAUdpBootstrapFailsItsBind(TestTransport transport, ApplyMode mode)
+      throws Exception {
+    // Regression (issue 16, item 9): configure() on a UDP bootstrap, then bind(), succeeded
+    // silently; the refusal fired only on a connect() and the refusing handler stayed behind.
+    transport.requireAvailable();
+    EventLoopGroup group = transport.newGroup();
+    try {
+      Bootstrap udp = new Bootstrap().group(group).channel(TestTransport.datagramChannel(transport))
+          .handler(new ChannelInboundHandlerAdapter());
+      NettyKeepalive.configure(udp, POLICY, mode);
+      io.netty.channel.ChannelFuture bound = udp.bind(InetAddress.getLoopbackAddress(), 0);
+      assertTrue(bound.await(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      assertFalse(bound.isSuccess(), "bind must fail");
+      UnsupportedKeepaliveOptionException e =
+          assertInstanceOf(UnsupportedKeepaliveOptionException.class, bound.cause());
+      assertTrue(e.getMessage().contains("it is a UDP channel: TCP keepalive does not apply"),
+          e.getMessage());
+      assertTrue(bound.channel().closeFuture().await(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    } finally {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(Peers.TIMEOUT_SECONDS,
+          TimeUnit.SECONDS);
+    }
+  }
+
+  static Stream<Arguments> udpCases() {
+    return Stream.of(TestTransport.NIO, TestTransport.EPOLL).flatMap(t -> Stream.of(
+        ApplyMode.STRICT, ApplyMode.TRANSACTIONAL).map(m -> Arguments.of(t, m)));
+  }
 }

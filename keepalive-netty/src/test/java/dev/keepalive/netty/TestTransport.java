@@ -85,6 +85,18 @@ enum TestTransport {
     return groups.get();
   }
 
+  /** The transport's UDP channel class (NIO and epoll only). */
+  static Class<? extends Channel> datagramChannel(TestTransport transport) {
+    switch (transport) {
+      case NIO:
+        return io.netty.channel.socket.nio.NioDatagramChannel.class;
+      case EPOLL:
+        return io.netty.channel.epoll.EpollDatagramChannel.class;
+      default:
+        throw new IllegalArgumentException("no datagram channel here for " + transport);
+    }
+  }
+
   boolean hasUserTimeout() {
     return userTimeout != null;
   }
