@@ -203,6 +203,7 @@ public final class Heartbeat {
       // A message arriving now is too late to answer: activity() must not report it as one.
       PING_OUTSTANDING.setRelease(this, NO_PING);
       timedOut = true;
+      KeepaliveCounters.recordHeartbeatTimeout();
       return Action.TIME_OUT;
     }
     if (unanswered == 0) {

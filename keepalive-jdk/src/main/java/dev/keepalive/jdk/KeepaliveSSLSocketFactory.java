@@ -261,14 +261,39 @@ public class KeepaliveSSLSocketFactory extends SSLSocketFactory {
   }
 
   /**
-   * The policy, whether pinned, and the delegate.
+   * Equal to another factory with the same policy, pinning and TLS delegate.
+   *
+   * @param o the other object
+   * @return true if {@code o} is a factory of the same class layering the same TLS factory over an
+   *     equal plain factory
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || o.getClass() != getClass()) {
+      return false;
+    }
+    KeepaliveSSLSocketFactory that = (KeepaliveSSLSocketFactory) o;
+    return plain.equals(that.plain) && delegate.equals(that.delegate);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * plain.hashCode() + delegate.hashCode();
+  }
+
+  /**
+   * {@code KeepaliveSSLSocketFactory[policy=…, pinned, delegate …]}, or {@code overridable}.
    *
    * @return a description for logs
    */
   @Override
   public String toString() {
-    return "KeepaliveSSLSocketFactory[" + plain.policy() + (isPinned() ? ", pinned" : ", not pinned")
-        + ", delegate " + delegate.getClass().getName() + "]";
+    return getClass().getSimpleName() + "[policy=" + plain.policy() + ", "
+        + (isPinned() ? "pinned" : "overridable") + ", delegate " + delegate.getClass().getName()
+        + "]";
   }
 
   private Socket layered(Socket socket, String host, int port) throws IOException {

@@ -317,13 +317,43 @@ public class KeepaliveSocketFactory extends SocketFactory {
   }
 
   /**
-   * {@code policy=…, pinned} or {@code …, overridable}, and the delegate if any.
+   * Equal to another factory with the same policy, pinning and delegate: a factory is an
+   * immutable value, and pools or clients that compare factories (or key a cache by one) see two
+   * made from the same configuration as the same.
+   *
+   * @param o the other object
+   * @return true if {@code o} is a factory of the same class with the same policy, pinning and
+   *     delegate
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || o.getClass() != getClass()) {
+      return false;
+    }
+    KeepaliveSocketFactory that = (KeepaliveSocketFactory) o;
+    return pinned == that.pinned && policy.equals(that.policy)
+        && Objects.equals(delegate, that.delegate);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(policy, pinned, delegate);
+  }
+
+  /**
+   * {@code KeepaliveSocketFactory[policy=…, pinned]}, or {@code overridable}, and the delegate if
+   * any, e.g. {@code KeepaliveSocketFactory[policy=idle=60s,interval=10s,probes=3, pinned]}.
    *
    * @return a description for logs
    */
   @Override
   public String toString() {
-    return "KeepaliveSocketFactory[" + policy + (isPinned() ? ", pinned" : ", not pinned")
+    String pinning = isPinned() ? "pinned" : pinned ? "not pinned (its delegate makes the sockets)"
+        : "overridable";
+    return getClass().getSimpleName() + "[policy=" + policy + ", " + pinning
         + (delegate == null ? "" : ", delegate " + delegate.getClass().getName()) + "]";
   }
 

@@ -300,8 +300,16 @@ class KeepaliveSSLSocketFactoryTest {
     assertEquals(POLICY, factory.policy());
     assertTrue(factory.isPinned());
     assertTrue(factory.toString().startsWith(
-        "KeepaliveSSLSocketFactory[idle=87s,interval=11s,probes=5, pinned, delegate "),
+        "KeepaliveSSLSocketFactory[policy=idle=87s,interval=11s,probes=5, pinned, delegate "),
         factory.toString());
+    javax.net.ssl.SSLSocketFactory tls = (javax.net.ssl.SSLSocketFactory)
+        javax.net.ssl.SSLSocketFactory.getDefault();
+    assertEquals(KeepaliveSSLSocketFactory.of(POLICY, tls), KeepaliveSSLSocketFactory.of(POLICY, tls));
+    assertEquals(KeepaliveSSLSocketFactory.of(POLICY, tls).hashCode(),
+        KeepaliveSSLSocketFactory.of(POLICY, tls).hashCode());
+    assertFalse(factory.equals(factory.overridable()));
+    assertTrue(factory.overridable().toString().contains(", overridable, delegate "),
+        factory.overridable().toString());
     assertTrue(factory.getSupportedCipherSuites().length > 0);
     assertTrue(factory.getDefaultCipherSuites().length > 0);
   }

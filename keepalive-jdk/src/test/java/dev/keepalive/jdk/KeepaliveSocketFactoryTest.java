@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keepalive.KeepaliveCounters;
+import dev.keepalive.KeepaliveOption;
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.Platform;
 import dev.keepalive.PlatformLimits;
@@ -352,7 +354,8 @@ class KeepaliveSocketFactoryTest {
     KeepaliveSocketFactory factory = new KeepaliveSocketFactory(POLICY_TEXT);
     assertEquals(POLICY, factory.policy());
     assertTrue(factory.isPinned());
-    assertEquals("KeepaliveSocketFactory[" + POLICY_TEXT + ", pinned]", factory.toString());
+    // Regression (issue 16, item 11): the Javadoc promised policy=…, pinned; it printed neither key.
+    assertEquals("KeepaliveSocketFactory[policy=" + POLICY_TEXT + ", pinned]", factory.toString());
   }
 
   @Test
@@ -486,7 +489,64 @@ class KeepaliveSocketFactoryTest {
   void overridableOfAnOverridableFactoryIsItself() {
     KeepaliveSocketFactory overridable = KeepaliveSocketFactory.of(POLICY).overridable();
     assertSame(overridable, overridable.overridable());
-    assertEquals("KeepaliveSocketFactory[" + POLICY_TEXT + ", not pinned]", overridable.toString());
+    assertEquals("KeepaliveSocketFactory[policy=" + POLICY_TEXT + ", overridable]",
+        overridable.toString());
+  }
+
+  @Test
+  void factoriesAreValuesEqualByPolicyPinningAndDelegate() {
+    // Regression (issue 16, item 11): equals was identity although the factory is immutable.
+    KeepaliveSocketFactory a = new KeepaliveSocketFactory(POLICY_TEXT);
+    KeepaliveSocketFactory b = KeepaliveSocketFactory.of(POLICY);
+    assertEquals(a, b);
+    assertEquals(a.hashCode(), b.hashCode());
+    assertEquals(a, KeepaliveSocketFactory.of(POLICY, SocketFactory.getDefault()));
+    assertNotEquals(a, a.overridable());
+    assertNotEquals(a, KeepaliveSocketFactory.of(KeepalivePolicy.ofSeconds(97, 19, 6)));
+    Delegate delegate = new Delegate();
+    assertNotEquals(a, KeepaliveSocketFactory.of(POLICY, delegate));
+    assertEquals(KeepaliveSocketFactory.of(POLICY, delegate),
+        KeepaliveSocketFactory.of(POLICY, delegate));
+    assertNotEquals(a, null);
+    assertNotEquals(a, "KeepaliveSocketFactory");
+  }
+
+  @Test
+  void afterOffOnlySoKeepaliveIsPinnedSoATuningCallIsNeitherIgnoredNorLoggedInTheNameOfOff()
+      throws Exception {
+    // Regression (issue 16, item 11): after apply(pinned, off) a client's TCP_KEEPIDLE was ignored
+    // and logged as "pinned to off, so TCP_KEEPIDLE stays 60".
+    ServerSocket server = listen(InetAddress.getLoopbackAddress());
+    Socket socket = keep(KeepaliveSocketFactory.of(POLICY).createSocket(server.getInetAddress(),
+        server.getLocalPort()), server);
+    Keepalive.apply(socket, KeepalivePolicy.disabled());
+    long ignoredBefore = KeepaliveCounters.ignoredOverrides(KeepaliveOption.TCP_KEEPIDLE);
+    socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 77);
+    assertEquals(77, socket.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+    assertEquals(KeepalivePolicy.disabled(), Keepalive.inspect(socket), "keepalive stays off");
+    assertEquals(ignoredBefore, KeepaliveCounters.ignoredOverrides(KeepaliveOption.TCP_KEEPIDLE));
+    assertEquals(List.of(), log.messages(Level.WARNING));
+  }
+
+  @Test
+  void everyIgnoredOverrideIsCountedPerOptionThoughLoggedOnce() throws Exception {
+    // A policy no other test uses: the once-per-JVM memory is keyed by it.
+    KeepalivePolicy policy = KeepalivePolicy.ofSeconds(1235, 22, 5);
+    ServerSocket server = listen(InetAddress.getLoopbackAddress());
+    long keepalive = KeepaliveCounters.ignoredOverrides(KeepaliveOption.SO_KEEPALIVE);
+    long idle = KeepaliveCounters.ignoredOverrides(KeepaliveOption.TCP_KEEPIDLE);
+    long total = KeepaliveCounters.ignoredOverrides();
+    for (int i = 0; i < 3; i++) {
+      Socket socket = keep(KeepaliveSocketFactory.of(policy).createSocket(server.getInetAddress(),
+          server.getLocalPort()), server);
+      socket.setKeepAlive(false);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 5);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, policy.idleSeconds()); // the same: no
+    }
+    assertEquals(keepalive + 3, KeepaliveCounters.ignoredOverrides(KeepaliveOption.SO_KEEPALIVE));
+    assertEquals(idle + 3, KeepaliveCounters.ignoredOverrides(KeepaliveOption.TCP_KEEPIDLE));
+    assertEquals(total + 6, KeepaliveCounters.ignoredOverrides());
+    assertEquals(2, log.messages(Level.WARNING).size(), log.messages(Level.WARNING).toString());
   }
 
   /** A custom delegate: its sockets are of its own class, which this library cannot subclass. */

@@ -1,5 +1,6 @@
 package dev.keepalive.jdk.internal;
 
+import dev.keepalive.KeepaliveCounters;
 import dev.keepalive.KeepaliveOption;
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.jdk.JdkOptions;
@@ -82,6 +83,14 @@ public final class PinnedSocket extends Socket {
     super.setOption(option, value);
     if (option == StandardSocketOptions.SO_KEEPALIVE) {
       keepAlive = (Boolean) value;
+      if (Boolean.FALSE.equals(value)) {
+        // A disabled policy pins SO_KEEPALIVE alone: the tuning options of an earlier policy mean
+        // nothing with keepalive off, and keeping them pinned would refuse (and log) a client's
+        // harmless values in the name of a policy that is no longer in force.
+        idle = null;
+        interval = null;
+        count = null;
+      }
     } else if (option == IDLE) {
       idle = (Integer) value;
     } else if (option == INTERVAL) {
@@ -136,6 +145,7 @@ public final class PinnedSocket extends Socket {
       // What the JDK's own call gives on a closed socket: ignoring must not hide that.
       throw new SocketException("Socket is closed");
     }
+    KeepaliveCounters.recordIgnoredOverride(option(name));
     String kept = kept();
     String key = name.name() + '=' + value + " kept " + kept;
     if (LOGGED.size() >= MAX_REMEMBERED || LOGGED.add(key)) {
@@ -147,6 +157,16 @@ public final class PinnedSocket extends Socket {
               + " this override.",
           name.name(), value, caller(), kept, name.name(), pinned));
     }
+  }
+
+  private static KeepaliveOption option(SocketOption<?> name) {
+    if (name == IDLE) {
+      return KeepaliveOption.TCP_KEEPIDLE;
+    }
+    if (name == INTERVAL) {
+      return KeepaliveOption.TCP_KEEPINTERVAL;
+    }
+    return name == COUNT ? KeepaliveOption.TCP_KEEPCOUNT : KeepaliveOption.SO_KEEPALIVE;
   }
 
   /** The policy as pinned now, in the policy's own syntax where it is one. */
