@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.netty.NettyKeepalive;
+import dev.keepalive.servers.RedisServer;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
@@ -20,23 +21,17 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.Epoll;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,49 +50,23 @@ class LettuceTest {
   static final int REDIS_TCP_KEEPALIVE = 300;
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private static Path dir;
-  static Process redis;
+  private static RedisServer redis;
   static int port;
 
   @BeforeAll
   static void startRedis() throws Exception {
     assumeTrue(Epoll.isAvailable(), () -> "epoll not available: " + Epoll.unavailabilityCause());
-    String server = onPath("redis-server");
-    assumeTrue(server != null, "redis-server is not installed (Debian package redis-server)");
+    assumeTrue(RedisServer.unavailable().isEmpty(), () -> RedisServer.unavailable().get());
     Seen.assertDefaultsDifferFrom(POLICY);
-    try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    dir = Files.createTempDirectory("keepalive-redis");
-    redis = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-        "--tcp-keepalive", Integer.toString(REDIS_TCP_KEEPALIVE))
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile())
-        .start();
-    String why = awaitPong(Duration.ofSeconds(10));
-    if (why != null) {
-      stopRedis();
-      assumeTrue(false, "redis-server did not start: " + why);
-    }
+    redis = RedisServer.start(REDIS_TCP_KEEPALIVE);
+    port = redis.port();
   }
 
   @AfterAll
   static void stopRedis() throws Exception {
     if (redis != null) {
-      redis.destroy();
-      if (!redis.waitFor(10, TimeUnit.SECONDS)) {
-        redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      redis.close();
       redis = null;
-    }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-      dir = null;
     }
   }
 
@@ -241,29 +210,6 @@ class LettuceTest {
     }
   }
 
-  /** Null when redis answers PING, else why not (after {@code timeout}). */
-  private static String awaitPong(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String why = "no answer";
-    while (System.nanoTime() - deadline < 0) {
-      if (!redis.isAlive()) {
-        return "exited " + redis.exitValue() + ", log: " + log();
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-        s.setSoTimeout(1_000);
-        s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-        if (readLine(s.getInputStream()).equals("+PONG")) {
-          return null;
-        }
-      } catch (IOException e) {
-        why = e.toString();
-      }
-      Thread.sleep(50);
-    }
-    return why + ", log: " + log();
-  }
-
   private static String readLine(InputStream in) throws IOException {
     StringBuilder line = new StringBuilder();
     for (int c = in.read(); c != '\n'; c = in.read()) {
@@ -275,29 +221,5 @@ class LettuceTest {
       }
     }
     return line.toString();
-  }
-
-  private static String log() {
-    try {
-      return Files.readString(dir.resolve("redis.log"));
-    } catch (IOException e) {
-      return e.toString();
-    }
-  }
-
-  private static String onPath(String name) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File f = new File(d, name);
-      if (f.canExecute()) {
-        return f.getPath();
-      }
-    }
-    for (String d : List.of("/usr/bin", "/usr/sbin", "/usr/local/bin")) {
-      File f = new File(d, name);
-      if (f.canExecute()) {
-        return f.getPath();
-      }
-    }
-    return null;
   }
 }

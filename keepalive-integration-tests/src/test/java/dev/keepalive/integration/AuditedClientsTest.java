@@ -9,6 +9,7 @@ import dev.keepalive.KernelDefaults;
 import dev.keepalive.audit.KeepaliveAudit;
 import dev.keepalive.audit.SocketKeepalive;
 import dev.keepalive.jdk.KeepaliveSocketFactory;
+import dev.keepalive.servers.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keepalive.KeepalivePolicy;
 import dev.keepalive.jdk.Keepalive;
+import dev.keepalive.servers.PostgresServer;
 import java.net.Socket;
 import java.sql.Connection;
 import java.sql.DriverManager;

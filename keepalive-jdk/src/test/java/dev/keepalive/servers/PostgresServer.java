@@ -1,4 +1,4 @@
-package dev.keepalive.integration;
+package dev.keepalive.servers;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * a free port of 127.0.0.1, with TLS (a self-signed certificate made with the openssl CLI). The
  * server refuses to run as root, so as root it runs as the {@code postgres} user through
  * {@code runuser}. Every step is bounded; {@link #close()} stops it and deletes the directory.
+ * Shared by every module's tests through keepalive-jdk's test-jar.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
   private static final long STEP_SECONDS = 60;
 
@@ -40,7 +41,7 @@ final class PostgresServer implements AutoCloseable {
   /**
    * Why a server cannot be started here, or empty if it can.
    */
-  static Optional<String> unavailable() {
+  public static Optional<String> unavailable() {
     if (!System.getProperty("os.name").startsWith("Linux")) {
       return Optional.of("PostgreSQL tests run on Linux only");
     }
@@ -56,7 +57,7 @@ final class PostgresServer implements AutoCloseable {
     return Optional.empty();
   }
 
-  static PostgresServer start() throws IOException, InterruptedException {
+  public static PostgresServer start() throws IOException, InterruptedException {
     Path bin = binDir().orElseThrow();
     boolean root = isRoot();
     Path dir = Files.createTempDirectory("keepalive-pg");
@@ -70,12 +71,12 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** A JDBC URL to the {@code postgres} database as the {@code postgres} user (trust auth). */
-  String url(String parameters) {
+  public String url(String parameters) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres"
         + (parameters.isEmpty() ? "" : "&" + parameters);
   }
@@ -179,11 +180,11 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private static boolean isRoot() {
+  static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  private static boolean onPath(String program) {
+  static boolean onPath(String program) {
     String path = System.getenv("PATH");
     if (path == null) {
       return false;
@@ -196,7 +197,7 @@ final class PostgresServer implements AutoCloseable {
     return false;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return probe.getLocalPort();
     }
