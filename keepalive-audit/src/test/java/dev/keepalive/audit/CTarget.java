@@ -56,6 +56,10 @@ final class CTarget implements AutoCloseable {
     command.add(compiled().toString());
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return started(p, command);
+  }
+
+  private static CTarget started(Process p, List<String> command) throws IOException {
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
         StandardCharsets.US_ASCII));
     String line;
@@ -88,6 +92,15 @@ final class CTarget implements AutoCloseable {
 
   static CTarget start(String... args) throws IOException {
     return start(List.of(), args);
+  }
+
+  /**
+   * Starts any program that speaks the same way (a first line {@code ready N N ...}): a Python
+   * script, a Java program run from source.
+   */
+  static CTarget program(List<String> command) throws IOException {
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return started(p, command);
   }
 
   long pid() {
