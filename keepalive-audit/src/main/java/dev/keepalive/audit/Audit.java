@@ -475,7 +475,8 @@ public final class Audit {
             .append(names.size() > 8 ? " and " + (names.size() - 8) + " more" : "").append(';');
       }
       b.setLength(b.length() - 1);
-      if (skipped.get(0).failure().get().reason() == AuditException.Reason.NO_PERMISSION) {
+      if (skipped.get(0).failure().get().reason() == AuditException.Reason.NO_PERMISSION
+          && !System.getProperty("user.name", "").equals("root")) {
         b.append(" (run as root to read them)");
       }
       return b.toString();
@@ -736,22 +737,19 @@ public final class Audit {
   private static int apply(Options o, PrintStream out) throws IOException {
     long pid = o.pid;
     String name = ProcessName.of(pid);
-    List<SocketKeepalive> selected = new ArrayList<>();
-    for (SocketKeepalive s : KeepaliveAudit.process(pid)) {
-      boolean candidate = s.tcpState().equals("ESTABLISHED") || (o.listeners && s.listening());
-      if (candidate && matches(s, o.port, o.remote)) {
-        selected.add(s);
-      }
-    }
     List<SocketChange> changes;
     if (o.dryRun) {
-      changes = new ArrayList<>(selected.size());
-      for (SocketKeepalive s : selected) {
-        changes.add(new SocketChange(s, s, null));
+      changes = new ArrayList<>();
+      for (SocketKeepalive s : KeepaliveAudit.process(pid)) {
+        boolean candidate = s.tcpState().equals("ESTABLISHED") || (o.listeners && s.listening());
+        if (candidate && matches(s, o.port, o.remote)) {
+          changes.add(new SocketChange(s, s, null));
+        }
       }
     } else {
       dev.keepalive.PlatformLimits.current().requireSupported(o.apply);
-      changes = KeepaliveAudit.apply((int) pid, o.apply, selected, o.listeners);
+      changes = KeepaliveAudit.apply((int) pid, o.apply, s -> matches(s, o.port, o.remote),
+          o.listeners);
     }
     int applied = 0;
     int refused = 0;

@@ -88,7 +88,11 @@ public final class KeepaliveAudit {
 
   /**
    * Every TCP socket of this JVM, in descriptor order, read in place: nothing is duplicated, and a
-   * descriptor that another thread closes or reuses during the audit is left out.
+   * descriptor that another thread closes or reuses during the audit is left out (its inode is
+   * checked before and after the reads). One limit of reading in place: a socket that another
+   * thread moves away from its number and back while it is read ({@code dup2} there and back) is
+   * not told from one that stayed, so the fields read meanwhile may be the other socket's. No
+   * application does that; {@link #process(long)} reads a duplicate and has no such limit.
    *
    * @return the TCP and MPTCP sockets (IPv4 and IPv6), listeners included; empty only if there is
    *     none
@@ -191,37 +195,36 @@ public final class KeepaliveAudit {
     Objects.requireNonNull(which, "which must not be null");
     int p = checkPid(pid);
     PlatformLimits.current().requireSupported(policy);
-    List<SocketKeepalive> listed = process(pid);
-    List<SocketKeepalive> selected = new ArrayList<>();
-    for (SocketKeepalive s : listed) {
-      if ((s.tcpState().equals("ESTABLISHED") || s.listening()) && which.test(s)) {
-        selected.add(s);
-      }
-    }
-    return apply(p, policy, selected, true);
+    return apply(p, policy, which, true);
   }
 
-  /** Applies {@code policy} to {@code selected}, as listed; for {@link #apply} and the command. */
-  static List<SocketChange> apply(int pid, KeepalivePolicy policy, List<SocketKeepalive> selected,
-      boolean listeners) throws IOException {
-    if (selected.isEmpty()) {
-      return List.of();
-    }
-    List<Reader.Target> targets = new ArrayList<>(selected.size());
-    Map<Integer, SocketKeepalive> byFd = new HashMap<>();
-    for (SocketKeepalive s : selected) {
-      targets.add(new Reader.Target(s.fd(), s.inode()));
-      byFd.put(s.fd(), s);
-    }
+  /**
+   * The apply behind {@link #apply} and the command's {@code --apply}: the candidates are the
+   * established connections and, with {@code listeners}, the listeners; {@code which} chooses
+   * among them. In a process that may duplicate descriptors itself, one walk lists and changes
+   * them; otherwise the helper lists them, {@code which} runs here, and the helper changes the
+   * chosen ones, each recognised again by its inode.
+   */
+  static List<SocketChange> apply(int pid, KeepalivePolicy policy,
+      Predicate<SocketKeepalive> which, boolean listeners) throws IOException {
+    boolean self = pid == ProcessHandle.current().pid();
     List<Reader.Outcome> outcomes;
+    Map<Integer, SocketKeepalive> byFd = new HashMap<>();
     if (inProcess()) {
       try (Reader reader = Reader.open()) {
-        outcomes = reader.apply(pid, pid == ProcessHandle.current().pid(), policy, targets,
-            listeners);
+        outcomes = reader.applyMatching(pid, self, policy, which, listeners);
       }
     } else {
       requireSupported();
-      outcomes = Helper.apply(pid, policy, targets, listeners);
+      List<Reader.Target> targets = new ArrayList<>();
+      for (SocketKeepalive s : Helper.process(pid)) {
+        boolean candidate = s.tcpState().equals("ESTABLISHED") || (listeners && s.listening());
+        if (candidate && which.test(s)) {
+          targets.add(new Reader.Target(s.fd(), s.inode()));
+          byFd.put(s.fd(), s);
+        }
+      }
+      outcomes = targets.isEmpty() ? List.of() : Helper.apply(pid, policy, targets, listeners);
     }
     List<SocketChange> changes = new ArrayList<>(outcomes.size());
     for (Reader.Outcome o : outcomes) {

@@ -266,12 +266,31 @@ final class Reader implements AutoCloseable {
 
   // ---- the walk ----
 
-  /**
-   * Every TCP socket among the descriptors listed by {@code dir}: read in place when {@code pidfd}
-   * is -1 (this process), else through duplicates made with {@code pidfd_getfd}.
-   */
+  /** What the walk does with each socket it read, while its descriptor is still open. */
+  @FunctionalInterface
+  private interface Visitor {
+    /**
+     * @param socket the socket as read
+     * @param sock the descriptor it was read from: this process's duplicate, or (in place) the
+     *     process's own
+     */
+    void visit(SocketKeepalive socket, int sock) throws IOException;
+  }
+
+  /** Every TCP socket among the descriptors listed by {@code dir}, see {@link #walk(int, int, boolean, Visitor)}. */
   private List<SocketKeepalive> walk(int dir, int pidfd) throws IOException {
     List<SocketKeepalive> sockets = new ArrayList<>();
+    walk(dir, pidfd, false, (socket, sock) -> sockets.add(socket));
+    return sockets;
+  }
+
+  /**
+   * Every TCP socket among the descriptors listed by {@code dir}, given to {@code visitor}: read
+   * in place when {@code pidfd} is -1 and {@code duplicate} is false (this process, reads only),
+   * else through duplicates made with {@code pidfd_getfd} (or fcntl, this process, for an apply in
+   * a process that holds no locks).
+   */
+  private void walk(int dir, int pidfd, boolean duplicate, Visitor visitor) throws IOException {
     while (true) {
       long n = syscall(Linux.SYS_GETDENTS64, dir, dirents.address(), dirents.byteSize());
       if (n < 0) {
@@ -282,7 +301,7 @@ final class Reader implements AutoCloseable {
         throw new IOException("getdents64 on /proc/PID/fd failed: " + Linux.errnoName(errno));
       }
       if (n == 0) {
-        return sockets;
+        return;
       }
       // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[].
       for (long at = 0; at < n; ) {
@@ -297,10 +316,24 @@ final class Reader implements AutoCloseable {
         if (inode < 0) {
           continue;
         }
-        SocketKeepalive socket = pidfd < 0 ? readInPlace(fd, inode) : readDuplicate(pidfd, fd,
-            inode);
-        if (socket != null) {
-          sockets.add(socket);
+        if (pidfd < 0 && !duplicate) {
+          SocketKeepalive socket = readInPlace(fd, inode);
+          if (socket != null) {
+            visitor.visit(socket, fd);
+          }
+          continue;
+        }
+        int dup = duplicate(pidfd, fd);
+        if (dup < 0) {
+          continue;
+        }
+        try {
+          SocketKeepalive socket = isSocket(dup, inode) ? read(fd, dup, inode, false) : null;
+          if (socket != null) {
+            visitor.visit(socket, dup);
+          }
+        } finally {
+          close(dup);
         }
       }
     }
@@ -317,23 +350,6 @@ final class Reader implements AutoCloseable {
     }
     SocketKeepalive socket = read(fd, fd, inode, true);
     return socket != null && !vanished && isSocket(fd, inode) ? socket : null;
-  }
-
-  /**
-   * Another process's descriptor {@code fd}, through a duplicate that is first checked to be the
-   * socket {@code inode} that was listed: a number the process closed and reused meanwhile (for a
-   * file, or another socket) is closed again unread.
-   */
-  private SocketKeepalive readDuplicate(int pidfd, int fd, long inode) throws IOException {
-    int dup = duplicate(pidfd, fd);
-    if (dup < 0) {
-      return null;
-    }
-    try {
-      return isSocket(dup, inode) ? read(fd, dup, inode, false) : null;
-    } finally {
-      close(dup);
-    }
   }
 
   /** The descriptor number a /proc/PID/fd entry names, or -1 for "." and "..". */
@@ -454,35 +470,36 @@ final class Reader implements AutoCloseable {
    */
   private SocketKeepalive read(int fd, int sock, long inode, boolean inPlace) throws IOException {
     vanished = false;
-    // The type and protocol first: they alone leave out UNIX-domain (protocol 0), UDP (17) and raw
-    // sockets (SOCK_RAW with IPPROTO_TCP takes no TCP option: EOPNOTSUPP, or ENOPROTOOPT on IPv6).
-    int type = option(sock, Linux.SOL_SOCKET, Linux.SO_TYPE, "SO_TYPE", inPlace);
-    if (type != Linux.SOCK_STREAM) {
-      return null;
-    }
+    // The protocol first: it alone leaves out UNIX-domain (0) and UDP (17) sockets.
     int protocol = option(sock, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SO_PROTOCOL", inPlace);
     if (protocol != Linux.IPPROTO_TCP && protocol != Linux.IPPROTO_MPTCP) {
       return null;
     }
-    // Read whether keepalive is on or not: the raw values are what the kernel holds (an option
-    // never set reads as the namespace's default, which may be 0 there).
-    boolean on = option(sock, Linux.SOL_SOCKET, Linux.SO_KEEPALIVE, "SO_KEEPALIVE", inPlace) != 0;
-    int idle = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPIDLE, "TCP_KEEPIDLE", inPlace);
-    int interval = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPINTVL, "TCP_KEEPINTVL", inPlace);
-    int probes = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPCNT, "TCP_KEEPCNT", inPlace);
-    // MPTCP has no TCP_USER_TIMEOUT (getsockopt: EOPNOTSUPP): it has none in force.
-    int userTimeout = protocol == Linux.IPPROTO_MPTCP ? 0
-        : option(sock, Linux.IPPROTO_TCP, Linux.TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT", inPlace);
+    // Then TCP_INFO, which only a TCP (or MPTCP) stream socket answers: a raw socket with
+    // IPPROTO_TCP answers EOPNOTSUPP (ENOPROTOOPT on IPv6), and is left out.
     tcpInfo.fill((byte) 0);
-    if (!getsockopt(sock, Linux.IPPROTO_TCP, Linux.TCP_INFO, tcpInfo, "TCP_INFO", inPlace)
-        || vanished) {
+    if (!tcpInfo(sock, inPlace)) {
       return null;
     }
     int state = Byte.toUnsignedInt(tcpInfo.get(JAVA_BYTE, TCPI_STATE));
     int probesSent = Byte.toUnsignedInt(tcpInfo.get(JAVA_BYTE, TCPI_PROBES));
     long lastData = Integer.toUnsignedLong(tcpInfo.get(JAVA_INT, TCPI_LAST_DATA_RECV));
     long lastAck = Integer.toUnsignedLong(tcpInfo.get(JAVA_INT, TCPI_LAST_ACK_RECV));
-
+    boolean on = option(sock, Linux.SOL_SOCKET, Linux.SO_KEEPALIVE, "SO_KEEPALIVE", inPlace) != 0;
+    // The tuning options only matter, and are only read, with keepalive on: three system calls
+    // fewer on each socket with keepalive off. An option never set reads as the namespace's
+    // default, which a namespace's sysctl may have made 0.
+    int idle = 0;
+    int interval = 0;
+    int probes = 0;
+    if (on) {
+      idle = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPIDLE, "TCP_KEEPIDLE", inPlace);
+      interval = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPINTVL, "TCP_KEEPINTVL", inPlace);
+      probes = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPCNT, "TCP_KEEPCNT", inPlace);
+    }
+    // MPTCP has no TCP_USER_TIMEOUT (getsockopt: EOPNOTSUPP): it has none in force.
+    int userTimeout = protocol == Linux.IPPROTO_MPTCP ? 0
+        : option(sock, Linux.IPPROTO_TCP, Linux.TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT", inPlace);
     InetSocketAddress local = address(sock, true, inPlace);
     if (local == null) {
       return null; // not IPv4 or IPv6, or gone (in place)
@@ -494,6 +511,57 @@ final class Reader implements AutoCloseable {
     }
     return new SocketKeepalive(fd, inode, protocol, local, remote, state, on, idle, interval,
         probes, userTimeout, probesSent, Math.min(lastData, lastAck),
+        policy(on, idle, interval, probes, userTimeout));
+  }
+
+  /**
+   * TCP_INFO into {@link #tcpInfo}: false for a socket that is no TCP stream socket (EOPNOTSUPP,
+   * ENOPROTOOPT), or (in place, with {@link #vanished}) a descriptor gone meanwhile.
+   */
+  private boolean tcpInfo(int sock, boolean inPlace) throws IOException {
+    length.set(JAVA_INT, 0, (int) tcpInfo.byteSize());
+    int r;
+    try {
+      r = (int) Linux.GETSOCKOPT.invokeExact(capture, sock, Linux.IPPROTO_TCP, Linux.TCP_INFO,
+          tcpInfo, length);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (r == 0) {
+      return true;
+    }
+    int errno = Linux.errno(capture);
+    if (errno == Linux.EOPNOTSUPP || errno == Linux.ENOPROTOOPT) {
+      return false;
+    }
+    if (inPlace && (errno == Linux.EBADF || errno == Linux.ENOTSOCK)) {
+      vanished = true;
+      return false;
+    }
+    throw new IOException("getsockopt(TCP_INFO) of descriptor " + sock + " failed: "
+        + Linux.errnoName(errno));
+  }
+
+  /**
+   * {@code before} with its keepalive options read again from {@code sock}, after an apply: the
+   * addresses, state and TCP_INFO fields cannot have changed by setting options.
+   */
+  private SocketKeepalive reread(SocketKeepalive before, int sock) throws IOException {
+    vanished = false;
+    boolean on = option(sock, Linux.SOL_SOCKET, Linux.SO_KEEPALIVE, "SO_KEEPALIVE", false) != 0;
+    int idle = 0;
+    int interval = 0;
+    int probes = 0;
+    if (on) {
+      idle = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPIDLE, "TCP_KEEPIDLE", false);
+      interval = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPINTVL, "TCP_KEEPINTVL", false);
+      probes = option(sock, Linux.IPPROTO_TCP, Linux.TCP_KEEPCNT, "TCP_KEEPCNT", false);
+    }
+    int userTimeout = before.mptcp() ? 0
+        : option(sock, Linux.IPPROTO_TCP, Linux.TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT", false);
+    return new SocketKeepalive(before.fd(), before.inode(), before.protocolNumber(),
+        before.local(), before.remote().orElse(null), before.stateNumber(), on, idle, interval,
+        probes, userTimeout, before.probesSent(), before.sinceLastReceivedMillis(),
         policy(on, idle, interval, probes, userTimeout));
   }
 
@@ -594,6 +662,50 @@ final class Reader implements AutoCloseable {
     }
   }
 
+  /**
+   * The apply of a process that holds no POSIX locks (the command, the helper): one walk, in
+   * which each socket {@code which} selects among the established connections (and, with {@code
+   * listeners}, the listeners) is changed through the duplicate it was just read from.
+   */
+  List<Outcome> applyMatching(int pid, boolean self, KeepalivePolicy policy,
+      java.util.function.Predicate<SocketKeepalive> which, boolean listeners) throws IOException {
+    this.pid = pid;
+    List<Outcome> outcomes = new ArrayList<>();
+    DescriptorAccess access = new DescriptorAccess(this);
+    Visitor apply = (socket, sock) -> {
+      boolean candidate = socket.tcpState().equals("ESTABLISHED")
+          || (listeners && socket.listening());
+      if (candidate && which.test(socket)) {
+        outcomes.add(applyTo(access, sock, socket, policy, listeners));
+      }
+    };
+    if (self) {
+      int dir = openFdDirectory("/proc/self/fd", -1, 0);
+      try {
+        walk(dir, -1, true, apply);
+      } finally {
+        close(dir);
+      }
+      return outcomes;
+    }
+    int pidfd = pidfdOpen(pid);
+    try {
+      int dir = openFdDirectory("/proc/" + pid + "/fd", pidfd, pid);
+      try {
+        walk(dir, pidfd, true, apply);
+      } finally {
+        close(dir);
+      }
+      String exited = exited(pidfd, pid);
+      if (exited != null) {
+        throw noSuchProcess(pid, exited);
+      }
+      return outcomes;
+    } finally {
+      close(pidfd);
+    }
+  }
+
   private Outcome applyTo(DescriptorAccess access, int dup, SocketKeepalive before,
       KeepalivePolicy policy, boolean listeners) throws IOException {
     String state = before.tcpState();
@@ -609,11 +721,7 @@ final class Reader implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       refusal = describe(e);
     }
-    SocketKeepalive after = read(before.fd(), dup, before.inode(), false);
-    if (after == null) {
-      throw new IOException("descriptor " + before.fd() + " is no longer a TCP socket after the"
-          + " apply");
-    }
+    SocketKeepalive after = reread(before, dup);
     if (refusal == null && (!after.hasPolicy() || !after.policy().equals(policy))) {
       refusal = "the kernel reads back " + (after.keepaliveOn() ? after.keepaliveText() : "off")
           + (after.userTimeoutMillis() > 0 ? ",user-timeout=" + after.userTimeoutMillis() + "ms"

@@ -19,8 +19,8 @@ import java.util.Optional;
  * UNIX-domain, UDP and raw sockets are never audited.
  *
  * <p>The raw values ({@link #keepaliveOn()}, {@link #idleSeconds()}, {@link #intervalSeconds()},
- * {@link #probes()}, {@link #userTimeout()}) are what the kernel holds, even where no {@link
- * KeepalivePolicy} has them: a network namespace whose {@code net.ipv4.tcp_keepalive_probes},
+ * {@link #probes()}, {@link #userTimeout()}) are what the kernel holds (the tuning options with
+ * keepalive on, where they are in force), even where no {@link KeepalivePolicy} has them: a network namespace whose {@code net.ipv4.tcp_keepalive_probes},
  * {@code _intvl} or {@code _time} is 0 gives its sockets a probe count, interval or idle of 0,
  * which {@link #hasPolicy()} then says and {@link #policy()} refuses.
  */
@@ -234,28 +234,31 @@ public final class SocketKeepalive {
 
   /**
    * TCP_KEEPIDLE as the kernel holds it: the socket's own, or where it never set one, its network
-   * namespace's {@code net.ipv4.tcp_keepalive_time}. Read also when keepalive is off (what it
-   * would use if switched on).
+   * namespace's {@code net.ipv4.tcp_keepalive_time}. Read only with keepalive on, when it is in
+   * force (three system calls fewer on each socket with keepalive off).
    *
-   * @return seconds; 0 only in a namespace whose {@code tcp_keepalive_time} is 0
+   * @return seconds; 0 with keepalive off, or in a namespace whose {@code tcp_keepalive_time} is 0
    */
   public int idleSeconds() {
     return idleSeconds;
   }
 
   /**
-   * TCP_KEEPINTVL as the kernel holds it (or {@code net.ipv4.tcp_keepalive_intvl}).
+   * TCP_KEEPINTVL as the kernel holds it (or {@code net.ipv4.tcp_keepalive_intvl}); read only with
+   * keepalive on.
    *
-   * @return seconds; 0 only in a namespace whose {@code tcp_keepalive_intvl} is 0
+   * @return seconds; 0 with keepalive off, or in a namespace whose {@code tcp_keepalive_intvl} is 0
    */
   public int intervalSeconds() {
     return intervalSeconds;
   }
 
   /**
-   * TCP_KEEPCNT as the kernel holds it (or {@code net.ipv4.tcp_keepalive_probes}).
+   * TCP_KEEPCNT as the kernel holds it (or {@code net.ipv4.tcp_keepalive_probes}); read only with
+   * keepalive on.
    *
-   * @return the probe count; 0 only in a namespace whose {@code tcp_keepalive_probes} is 0
+   * @return the probe count; 0 with keepalive off, or in a namespace whose {@code
+   *     tcp_keepalive_probes} is 0
    */
   public int probes() {
     return probes;

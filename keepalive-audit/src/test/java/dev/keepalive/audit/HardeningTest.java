@@ -116,10 +116,13 @@ class HardeningTest {
           for (int i = 0; i < 2000; i++) {
             for (SocketKeepalive sk : KeepaliveAudit.thisProcess()) {
               if (sk.fd() >= FIRST && sk.fd() < FIRST + COUNT) {
-                // Only S or D, each with its own addresses: never the file, never a mix.
+                // Only S or D: never the file. Read in place, a socket moved away and back
+                // between two reads (S, D, S) is not told from one that stayed: values of both
+                // may mix, which the Javadoc says (the audit of another process reads a
+                // duplicate and has no such limit: the next test).
                 int port = sk.local().getPort();
                 assertTrue(port == sPort || port == dPort, sk.toString());
-                assertEquals(port == sPort ? sInode : dInode, sk.inode(), sk.toString());
+                assertTrue(sk.inode() == sInode || sk.inode() == dInode, sk.toString());
                 seen++;
               }
             }
