@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * The name a person recognises a process by, from its command line: for a JVM the main class's
  * simple name, the jar of {@code -jar}, the module's main class of {@code -m}, or the source file
- * of a single-file program; otherwise the executable's file name.
+ * of a single-file program; otherwise the program's name as it was started ({@code argv[0]}'s
+ * file name: {@code redis-server}, not the {@code redis-check-rdb} its link points to), also when
+ * the program rewrote its title ({@code postgres: checkpointer} is {@code postgres}).
  */
 final class ProcessName {
 
@@ -48,9 +50,9 @@ final class ProcessName {
     if (argv.isEmpty()) {
       return exe == null ? null : baseName(exe);
     }
-    String program = baseName(exe != null && !exe.endsWith(" (deleted)") ? exe : argv.get(0));
-    if (!program.equals("java") && !baseName(argv.get(0)).equals("java")) {
-      return program;
+    String started = baseName(firstWord(argv.get(0)));
+    if (!started.equals("java") && (exe == null || !baseName(exe).equals("java"))) {
+      return started.isEmpty() ? (exe == null ? null : baseName(exe)) : started;
     }
     for (int i = 1; i < argv.size(); i++) {
       String arg = argv.get(i);
@@ -77,6 +79,13 @@ final class ProcessName {
       return arg.endsWith(".java") ? baseName(arg) : simpleName(arg);
     }
     return "java";
+  }
+
+  /** The program's name in a title it rewrote: {@code "postgres: walwriter"}, {@code "redis-server *:6379"}. */
+  private static String firstWord(String arg0) {
+    int space = arg0.indexOf(' ');
+    String word = space < 0 ? arg0 : arg0.substring(0, space);
+    return word.endsWith(":") ? word.substring(0, word.length() - 1) : word;
   }
 
   private static String simpleName(String className) {

@@ -367,6 +367,12 @@ public final class SocketKeepalive {
    * {@code tcp_retries2}, decide instead, and this value is what keepalive would give once the
    * data is acknowledged.
    *
+   * <p>One case it cannot see: when keepalive was switched on (by the application, or by {@link
+   * KeepaliveAudit#apply}) on a connection already idle, the kernel arms the timer for idle after
+   * the switch ({@code tcp_set_keepalive}), not after the last receive. Until that first probe
+   * the peer is declared dead up to the idle time already elapsed at the switch later than this
+   * value says: it is then a lower bound. The kernel keeps no record of when that was.
+   *
    * @return the time left, or empty when keepalive is off or its timer does not run in this state
    *     ({@code LISTEN}, {@code SYN_SENT}, {@code CLOSE})
    */

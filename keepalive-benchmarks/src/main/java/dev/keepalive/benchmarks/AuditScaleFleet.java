@@ -154,8 +154,12 @@ public final class AuditScaleFleet {
   // ---- all ----
 
   static String all(int rounds) throws Exception {
+    return all(rounds, 10, 10_000);
+  }
+
+  static String all(int rounds, int clients, int connections) throws Exception {
     System.setProperty(AuditScale.IN_PROCESS, "true");
-    try (Fleet fleet = new Fleet(10, 10_000)) {
+    try (Fleet fleet = new Fleet(clients, connections)) {
       Process exporter = AcceptScale.startJvm(dev.keepalive.audit.Audit.class, "--all",
           "--serve", "127.0.0.1:0");
       try {
@@ -195,14 +199,14 @@ public final class AuditScaleFleet {
           }
         }
         return String.format(Locale.ROOT, String.join("\n",
-            "| a host with 10 client processes × 1 000 connections to an 11th (port %d) | median ms | min ms |",
+            "| a host with %d client processes × %,d connections to one more (port %d) | median ms | min ms |",
             "|---|---|---|",
             "| `KeepaliveAudit.allProcesses()` (`--all`): %,d processes, %,d TCP sockets | %.1f | %.1f |",
             "| `ss -tnoie state established` (a process, %,d lines read) | %.1f | %.1f |",
             "| one scrape of `--all --serve` (`GET /metrics`, %,d bytes of OpenMetrics) | %.1f | %.1f |",
             "| ratio `--all` / ss (%d rounds each, alternating) | %.2f | |",
             "| ratio scrape / `--all` | %.2f | |",
-            ""), fleet.port, processes, sockets, median(audit), min(audit), ssLines, median(ss), min(ss),
+            ""), clients, connections / clients, fleet.port, processes, sockets, median(audit), min(audit), ssLines, median(ss), min(ss),
             bytes, median(scrapes), min(scrapes), rounds, median(audit) / median(ss),
             median(scrapes) / median(audit));
       } finally {
@@ -215,8 +219,11 @@ public final class AuditScaleFleet {
   // ---- apply ----
 
   static String apply(int rounds) throws Exception {
+    return apply(rounds, 10_000);
+  }
+
+  static String apply(int rounds, int n) throws Exception {
     System.setProperty(AuditScale.IN_PROCESS, "true");
-    int n = 10_000;
     try (ServerSocketChannel server = ServerSocketChannel.open()) {
       server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), n);
       int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
@@ -263,14 +270,14 @@ public final class AuditScaleFleet {
           }
         }
         return String.format(Locale.ROOT, String.join("\n",
-            "| 10 000 established connections of one process | median ms | min ms |",
+            "| %,d established connections of one process | median ms | min ms |",
             "|---|---|---|",
             "| `KeepaliveAudit.process(pid)` | %.1f | %.1f |",
             "| `KeepaliveAudit.apply(pid, policy, s -> s.isConnectionTo(port))`: list, set, read back | %.1f | %.1f |",
             "| ratio apply / audit (%d rounds each, alternating; every round changes every socket) | %.2f | |",
             "",
             "Every round applied and read back %,d of %,d connections.",
-            ""), median(audit), min(audit), median(apply), min(apply), rounds,
+            ""), n, median(audit), min(audit), median(apply), min(apply), rounds,
             median(apply) / median(audit), applied, n);
       } finally {
         target.getOutputStream().close();
