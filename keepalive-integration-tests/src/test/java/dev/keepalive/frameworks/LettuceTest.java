@@ -34,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,16 +51,35 @@ class LettuceTest {
   static final int REDIS_TCP_KEEPALIVE = 300;
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private static RedisServer redis;
+  static RedisServer redis;
   static int port;
+  /**
+   * Why epoll or redis-server cannot run here, or null: each test is then a JUnit skip with it
+   * ({@link #requireRedis}), counted, where an assumption in {@code @BeforeAll} is reported by
+   * Surefire as "Tests run: 0".
+   */
+  private static String unavailable;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    assumeTrue(Epoll.isAvailable(), () -> "epoll not available: " + Epoll.unavailabilityCause());
-    assumeTrue(RedisServer.unavailable().isEmpty(), () -> RedisServer.unavailable().get());
+    unavailable = !Epoll.isAvailable() ? "epoll not available: " + Epoll.unavailabilityCause()
+        : RedisServer.unavailable().orElse(null);
+    if (unavailable != null) {
+      return;
+    }
     Seen.assertDefaultsDifferFrom(POLICY);
     redis = RedisServer.start(REDIS_TCP_KEEPALIVE);
     port = redis.port();
+  }
+
+  @BeforeEach
+  void skipWithoutRedis() {
+    requireRedis();
+  }
+
+  /** Skips the calling test, with the reason, when {@link #startRedis} could not start Redis. */
+  static void requireRedis() {
+    assumeTrue(unavailable == null, () -> unavailable);
   }
 
   @AfterAll
@@ -88,6 +108,8 @@ class LettuceTest {
 
   @Test
   void everyChannelCarriesThePolicyAlsoAfterAReconnect() throws Exception {
+    assumeTrue(Ss.available(), "ss (iproute2) is not installed: redis-server's own end of the"
+        + " connection cannot be read");
     BlockingQueue<Channel> channels = new LinkedBlockingQueue<>();
     ClientResources resources = resources(channels, POLICY);
     RedisClient client = RedisClient.create(resources,
@@ -180,9 +202,6 @@ class LettuceTest {
    * since the test has no handle on Redis's socket.
    */
   private static void assertServerEndIsRedisOwn() throws Exception {
-    if (!Ss.available()) {
-      return;
-    }
     List<Ss.Connection> ends = Ss.awaitKeepaliveTimers(port, 2, Duration.ofSeconds(5));
     Ss.Connection server = ends.stream().filter(c -> c.localPort() == port).findFirst()
         .orElseThrow(() -> new AssertionError("no server end: " + ends));
