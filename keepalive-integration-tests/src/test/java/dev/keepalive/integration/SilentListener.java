@@ -34,6 +34,25 @@ final class SilentListener implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /**
+   * Waits up to 10 s until a client connected and sent its first request (left unread): by then it
+   * has set up its socket, options included.
+   *
+   * @return false if none did in time
+   */
+  boolean awaitRequest() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() - deadline < 0) {
+      for (Socket s : accepted) {
+        if (s.getInputStream().available() > 0) {
+          return true;
+        }
+      }
+      Thread.sleep(20);
+    }
+    return false;
+  }
+
   private void acceptUntilClosed() {
     while (!server.isClosed()) {
       try {
