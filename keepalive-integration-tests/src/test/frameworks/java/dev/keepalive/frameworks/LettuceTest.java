@@ -52,7 +52,7 @@ class LettuceTest {
   static final int REDIS_TCP_KEEPALIVE = 300;
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private static RedisServer redis;
+  static RedisServer redis;
   static int port;
 
   @BeforeAll
