@@ -8,6 +8,13 @@ import java.util.Objects;
 final class Checks {
   private Checks() {}
 
+  /**
+   * The shortest middlebox idle timeout a policy can keep a flow through in whole seconds: {@link
+   * KeepalivePolicy#keepingAliveThrough(Duration)} sends its first probe at half of it and four more
+   * a tenth of it apart, each at least a second.
+   */
+  static final int MIN_MIDDLEBOX_SECONDS = 10;
+
   static <T> T requireNonNull(T value, String name) {
     return Objects.requireNonNull(value, () -> name + " must not be null");
   }
