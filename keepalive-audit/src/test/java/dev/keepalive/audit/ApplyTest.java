@@ -172,16 +172,18 @@ class ApplyTest {
       throws Exception {
     try (Child child = Child.start(0)) {
       int netty = child.sockets.get("netty-epoll");
+      int peer = child.peers.get("netty-epoll");
       KernelReader.Socket before = KernelReader.read(child.pid()).stream()
-          .filter(s -> s.localPort() == netty).findFirst().orElseThrow();
+          .filter(s -> s.localPort() == netty && s.remotePort() == peer).findFirst().orElseThrow();
       assertEquals("61/11/4,ut=17000", before.keepaliveFields(), "control");
       List<SocketChange> changes = KeepaliveAudit.apply(child.pid(),
-          KeepalivePolicy.ofSeconds(62, 12, 5), s -> s.local().getPort() == netty);
+          KeepalivePolicy.ofSeconds(62, 12, 5),
+          s -> s.local().getPort() == netty && s.remote().get().getPort() == peer);
       assertEquals(1, changes.size());
       assertEquals(Duration.ofMillis(17_000), changes.get(0).before().userTimeout());
       assertEquals(Duration.ZERO, changes.get(0).after().userTimeout());
       KernelReader.Socket after = KernelReader.read(child.pid()).stream()
-          .filter(s -> s.localPort() == netty).findFirst().orElseThrow();
+          .filter(s -> s.localPort() == netty && s.remotePort() == peer).findFirst().orElseThrow();
       assertEquals("62/12/5", after.keepaliveFields());
 
       // A listener is changed only with --listeners.
