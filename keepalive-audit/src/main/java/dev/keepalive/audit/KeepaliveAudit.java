@@ -44,10 +44,10 @@ import java.util.function.Predicate;
  * time in a compact line protocol, and leaves by itself 10 s after the last one; it holds no
  * duplicate between requests. Every wait on it is bounded (30 s to start, 60 s an answer), and a
  * helper that cannot run is an {@link AuditException} with reason {@link Reason#HELPER_FAILED}.
- * Its cost is one JVM start on the first call after an idle pause (0.42 s, median of 5 cold
- * starts on 2 shared cores, in keepalive-benchmarks' {@code AuditScaleFleet}); a call to the
- * running helper costs the audit itself and about 11 µs per socket for the protocol (17.0 ms
- * against 5.6 ms in-process for 1 000 connections).
+ * Its cost is one JVM start on the first call after an idle pause (0.42 to 0.61 s, medians of 5
+ * cold starts on 2 shared cores, in keepalive-benchmarks' {@code AuditScaleFleet}); a call to the
+ * running helper costs the audit itself and at most about 11 µs per socket for the protocol (17.0
+ * ms against 5.6 ms in-process for 1 000 connections).
  *
  * <p>A JVM that holds no POSIX locks on files other processes have open (a dedicated tool, an
  * exporter) may do the work itself, without the helper: start it with {@code
