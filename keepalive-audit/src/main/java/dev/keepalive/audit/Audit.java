@@ -54,7 +54,7 @@ public final class Audit {
 
   /** Exit status: no {@code --expect}, or every matching connection carries it or the policy. */
   public static final int OK = 0;
-  /** Exit status: a connection differs from {@code --expect} or refused the policy, or none matched. */
+  /** Exit status: a connection differs from {@code --expect} or refused the policy; none matched. */
   public static final int MISMATCH = 1;
   /** Exit status: bad usage, or the process cannot be read or changed. */
   public static final int USAGE = Console.USAGE;
@@ -152,8 +152,9 @@ public final class Audit {
           Exporter.serve(o.serve, o.all ? -1 : o.pid(), o.expect, out);
         } catch (NoClassDefFoundError e) {
           err.println(NAME + ": --serve needs the Prometheus Java client"
-              + " (io.prometheus:prometheus-metrics-core and prometheus-metrics-exporter-httpserver)"
-              + " beside keepalive-audit's jar or on the class path; missing " + e.getMessage());
+              + " (io.prometheus:prometheus-metrics-core and"
+              + " prometheus-metrics-exporter-httpserver) beside keepalive-audit's jar or on the"
+              + " class path; missing " + e.getMessage());
           return USAGE;
         }
         return OK;
@@ -225,10 +226,12 @@ public final class Audit {
           throw new UsageException("--apply needs the process: --pid PID");
         }
         if (o.expect != null || o.serve != null) {
-          throw new UsageException("--apply takes no " + (o.expect != null ? "--expect" : "--serve"));
+          throw new UsageException("--apply takes no "
+              + (o.expect != null ? "--expect" : "--serve"));
         }
       } else if (o.dryRun || o.listeners) {
-        throw new UsageException((o.dryRun ? "--dry-run" : "--listeners") + " needs --apply POLICY");
+        throw new UsageException((o.dryRun ? "--dry-run" : "--listeners")
+            + " needs --apply POLICY");
       }
       if (o.serve != null) {
         if (!o.all && o.pid == -1) {

@@ -26,10 +26,8 @@ import java.util.Locale;
 final class Linux {
 
   static final int SOL_SOCKET = 1;
-  static final int SO_TYPE = 3;
   static final int SO_KEEPALIVE = 9;
   static final int SO_PROTOCOL = 38;
-  static final int SOCK_STREAM = 1;
   static final int IPPROTO_TCP = 6;
   /** Multipath TCP (include/uapi/linux/in.h): a stream socket whose keepalive reads as TCP's. */
   static final int IPPROTO_MPTCP = 262;

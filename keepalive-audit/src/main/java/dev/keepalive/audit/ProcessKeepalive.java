@@ -54,8 +54,8 @@ public final class ProcessKeepalive {
   }
 
   /**
-   * Why the process could not be read, when it could not: {@link AuditException.Reason#NO_PERMISSION}
-   * for another user's process without ptrace access, most often.
+   * Why the process could not be read, when it could not: most often {@link
+   * AuditException.Reason#NO_PERMISSION}, another user's process without ptrace access.
    *
    * @return the failure, or empty when {@link #sockets()} is what the process holds
    */

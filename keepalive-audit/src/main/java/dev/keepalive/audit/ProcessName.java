@@ -81,7 +81,7 @@ final class ProcessName {
     return "java";
   }
 
-  /** The program's name in a title it rewrote: {@code "postgres: walwriter"}, {@code "redis-server *:6379"}. */
+  /** The program's name in a title it rewrote: {@code "postgres: walwriter"}, {@code "nginx: …"}. */
   private static String firstWord(String arg0) {
     int space = arg0.indexOf(' ');
     String word = space < 0 ? arg0 : arg0.substring(0, space);

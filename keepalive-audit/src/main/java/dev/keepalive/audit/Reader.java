@@ -21,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The audit's work on the kernel: the native buffers it reuses for every descriptor, the walk over
@@ -277,7 +278,7 @@ final class Reader implements AutoCloseable {
     void visit(SocketKeepalive socket, int sock) throws IOException;
   }
 
-  /** Every TCP socket among the descriptors listed by {@code dir}, see {@link #walk(int, int, boolean, Visitor)}. */
+  /** Every TCP socket among the descriptors listed by {@code dir}, read as the walk below does. */
   private List<SocketKeepalive> walk(int dir, int pidfd) throws IOException {
     List<SocketKeepalive> sockets = new ArrayList<>();
     walk(dir, pidfd, false, (socket, sock) -> sockets.add(socket));
@@ -668,7 +669,7 @@ final class Reader implements AutoCloseable {
    * listeners}, the listeners) is changed through the duplicate it was just read from.
    */
   List<Outcome> applyMatching(int pid, boolean self, KeepalivePolicy policy,
-      java.util.function.Predicate<SocketKeepalive> which, boolean listeners) throws IOException {
+      Predicate<SocketKeepalive> which, boolean listeners) throws IOException {
     this.pid = pid;
     List<Outcome> outcomes = new ArrayList<>();
     DescriptorAccess access = new DescriptorAccess(this);

@@ -20,9 +20,10 @@ import java.util.Optional;
  *
  * <p>The raw values ({@link #keepaliveOn()}, {@link #idleSeconds()}, {@link #intervalSeconds()},
  * {@link #probes()}, {@link #userTimeout()}) are what the kernel holds (the tuning options with
- * keepalive on, where they are in force), even where no {@link KeepalivePolicy} has them: a network namespace whose {@code net.ipv4.tcp_keepalive_probes},
- * {@code _intvl} or {@code _time} is 0 gives its sockets a probe count, interval or idle of 0,
- * which {@link #hasPolicy()} then says and {@link #policy()} refuses.
+ * keepalive on, where they are in force), even where no {@link KeepalivePolicy} has them: a
+ * network namespace whose {@code net.ipv4.tcp_keepalive_probes}, {@code _intvl} or {@code _time}
+ * is 0 gives its sockets a probe count, interval or idle of 0, which {@link #hasPolicy()} then
+ * says and {@link #policy()} refuses.
  */
 public final class SocketKeepalive {
 
