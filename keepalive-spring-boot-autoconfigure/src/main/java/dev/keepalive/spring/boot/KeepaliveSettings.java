@@ -159,7 +159,7 @@ public final class KeepaliveSettings {
       return Optional.empty();
     }
     if (r.policy.hasUserTimeout() && !nativeTransport) {
-      throw refused(integration, r, technology + " on Netty NIO",
+      throw refused(integration, r, technology + " over Netty NIO",
           new UnsupportedKeepaliveOptionException(dev.keepalive.KeepaliveOption.TCP_USER_TIMEOUT,
               "Netty NIO", "only Netty's native epoll and io_uring transports set"
                   + " TCP_USER_TIMEOUT, and " + technology + " does not use one here (add"

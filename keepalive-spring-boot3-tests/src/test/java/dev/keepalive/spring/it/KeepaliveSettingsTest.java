@@ -138,7 +138,7 @@ class KeepaliveSettingsTest {
     assertThatThrownBy(() -> s.forNetty(KeepaliveIntegration.REDIS, "Lettuce", false))
         .isInstanceOfSatisfying(KeepaliveConfigurationException.class, e -> {
           assertThat(e.property()).isEqualTo("keepalive.redis.policy");
-          assertThat(e.integration()).isEqualTo("Redis (Lettuce) on Lettuce on Netty NIO");
+          assertThat(e.integration()).isEqualTo("Redis (Lettuce) on Lettuce over Netty NIO");
           assertThat(e.reason()).contains("Netty NIO").contains("epoll");
           assertThat(e.fix()).startsWith("Set keepalive.redis.policy=" + POLICY + " ");
         });

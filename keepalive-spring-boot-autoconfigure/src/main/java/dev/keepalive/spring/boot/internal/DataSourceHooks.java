@@ -52,8 +52,8 @@ public final class DataSourceHooks {
    * @return the policy, or empty when there is none
    */
   public static Optional<KeepalivePolicy> policy(KeepaliveSettings settings) {
-    return settings.forJdkSockets(KeepaliveIntegration.DATASOURCE, "HikariCP (JDBC drivers open"
-        + " JDK sockets)");
+    return settings.forJdkSockets(KeepaliveIntegration.DATASOURCE,
+        "the JDBC driver's JDK sockets");
   }
 
   /**

@@ -55,7 +55,7 @@ public final class HttpClientHooks {
     }
     if (HTTP_COMPONENTS && builder instanceof HttpComponentsClientHttpRequestFactoryBuilder) {
       KeepalivePolicy policy = settings.forJdkSockets(integration,
-          "Apache HttpClient 5 (JDK sockets)").orElseThrow();
+          "Apache HttpClient 5's JDK sockets").orElseThrow();
       wiring.wired(integration, "Apache HttpClient 5 (ClientHttpRequestFactoryBuilder): every"
           + " connection, through its SocketConfig");
       return HttpComponentsHooks.withPolicy((HttpComponentsClientHttpRequestFactoryBuilder) builder,

@@ -32,7 +32,7 @@ public final class JettyHooks {
    * @return the policy, or empty when there is none
    */
   public static Optional<KeepalivePolicy> policy(KeepaliveSettings settings) {
-    return settings.forJdkSockets(KeepaliveIntegration.SERVER, "Jetty (JDK sockets)");
+    return settings.forJdkSockets(KeepaliveIntegration.SERVER, "Jetty's JDK sockets");
   }
 
   /**

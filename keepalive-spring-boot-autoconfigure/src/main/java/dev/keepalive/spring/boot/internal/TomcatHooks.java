@@ -26,7 +26,7 @@ public final class TomcatHooks {
    * @return the policy, or empty when there is none
    */
   public static Optional<KeepalivePolicy> policy(KeepaliveSettings settings) {
-    return settings.forJdkSockets(KeepaliveIntegration.SERVER, "Tomcat (JDK sockets)");
+    return settings.forJdkSockets(KeepaliveIntegration.SERVER, "Tomcat's JDK sockets");
   }
 
   /**
