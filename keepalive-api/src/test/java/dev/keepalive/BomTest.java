@@ -46,6 +46,7 @@ class BomTest {
     assertTrue(bom.contains("<artifactId>keepalive-bom</artifactId>\n  <version>" + v.group(1)
         + "</version>"), "BOM version differs from " + v.group(1));
     assertTrue(libraries.contains("keepalive-audit"), libraries.toString());
+    assertTrue(libraries.contains("keepalive-mysql"), libraries.toString());
     assertTrue(libraries.contains("keepalive-spring-boot-starter"), libraries.toString());
     assertEquals(libraries, listed, "BOM lists a module the build does not publish");
   }
