@@ -29,8 +29,9 @@ import java.util.Properties;
  *   <tr><td>Microsoft SQL Server (mssql-jdbc)</td><td>{@code socketFactoryClass}, {@code
  *       socketFactoryConstructorArg} (the policy); its own 30/1/9, set after connecting, is pinned
  *       out and logged once per JVM</td></tr>
- *   <tr><td>MySQL Connector/J</td><td>{@code socketFactory} (keepalive-mysql's {@code
- *       KeepaliveMysqlSocketFactory}), {@code tcpKeepAlive}</td></tr>
+ *   <tr><td>MySQL Connector/J</td><td>{@code socketFactory} ({@link MysqlSocketFactory}, on
+ *       keepalive-mysql's {@code KeepaliveMysqlSocketFactory}: one policy per JVM, since the driver
+ *       passes its factory nothing to tell DataSources apart), {@code tcpKeepAlive}</td></tr>
  * </table>
  *
  * <p>A DataSource whose driver already names a socket factory (in its properties or its URL) keeps
@@ -39,8 +40,10 @@ import java.util.Properties;
 public final class DataSourceHooks {
 
   static final String KEEPALIVE_SOCKET_FACTORY = KeepaliveSocketFactory.class.getName();
-  /** keepalive-mysql's factory, named by class: the module is optional at run time. */
-  static final String MYSQL_SOCKET_FACTORY = "dev.keepalive.mysql.KeepaliveMysqlSocketFactory";
+  // By name: each extends its driver's class, which is on the class path only with that driver.
+  static final String MARIADB_SOCKET_FACTORY =
+      "dev.keepalive.spring.boot.internal.MariaDbSocketFactory";
+  static final String MYSQL_SOCKET_FACTORY = "dev.keepalive.spring.boot.internal.MysqlSocketFactory";
 
   private DataSourceHooks() {}
 
@@ -84,6 +87,16 @@ public final class DataSourceHooks {
           + ") already names a socket factory: " + existing);
       return;
     }
+    if (driver == Driver.MYSQL) {
+      KeepalivePolicy held = MysqlPolicy.register(policy);
+      if (held != null) {
+        wiring.notWired(KeepaliveIntegration.DATASOURCE, what + " (" + driver.displayName
+            + "): this JVM's MySQL connections already carry " + held + " from another"
+            + " application context (Connector/J takes its socket factory by class name, with"
+            + " nothing to tell DataSources apart)");
+        return;
+      }
+    }
     Map<String, String> properties = driver.properties(policy);
     for (Map.Entry<String, String> p : properties.entrySet()) {
       dataSource.addDataSourceProperty(p.getKey(), p.getValue());
@@ -121,12 +134,16 @@ public final class DataSourceHooks {
       this.factoryProperty = factoryProperty;
     }
 
+    /** By the URL when there is one (it decides which driver answers), else by class name. */
     static Driver of(HikariDataSource dataSource) {
       String url = dataSource.getJdbcUrl();
-      for (Driver d : values()) {
-        if (url != null && url.regionMatches(true, 0, d.urlPrefix, 0, d.urlPrefix.length())) {
-          return d;
+      if (url != null) {
+        for (Driver d : values()) {
+          if (url.regionMatches(true, 0, d.urlPrefix, 0, d.urlPrefix.length())) {
+            return d;
+          }
         }
+        return null;
       }
       for (String className : new String[] {dataSource.getDriverClassName(),
           dataSource.getDataSourceClassName()}) {
@@ -173,7 +190,7 @@ public final class DataSourceHooks {
           p.put("tcpKeepAlive", Boolean.toString(policy.enabled()));
           break;
         case MARIADB:
-          p.put("socketFactory", MariaDbSocketFactory.class.getName());
+          p.put("socketFactory", MARIADB_SOCKET_FACTORY);
           p.put(MariaDbSocketFactory.POLICY_OPTION, text);
           p.put("tcpKeepAlive", Boolean.toString(policy.enabled()));
           break;
