@@ -26,9 +26,20 @@ import org.apache.tomcat.util.net.NioEndpoint;
  */
 public class KeepaliveHttp11NioProtocol extends Http11NioProtocol {
 
+  /**
+   * Held here rather than read back with {@code getEndpoint()}: Tomcat 10.1 declares that method
+   * with a return type Tomcat 11 no longer has, so a call compiled against one fails on the other.
+   */
+  private final Endpoint endpoint;
+
   /** The protocol with an endpoint that applies the policy; none until one is handed over. */
   public KeepaliveHttp11NioProtocol() {
-    super(new Endpoint());
+    this(new Endpoint());
+  }
+
+  private KeepaliveHttp11NioProtocol(Endpoint endpoint) {
+    super(endpoint);
+    this.endpoint = endpoint;
   }
 
   /**
@@ -37,7 +48,7 @@ public class KeepaliveHttp11NioProtocol extends Http11NioProtocol {
    * @param policy the policy, already checked for JDK sockets
    */
   public void keepalive(KeepalivePolicy policy) {
-    ((Endpoint) getEndpoint()).policy = policy;
+    endpoint.policy = policy;
   }
 
   /**
@@ -46,7 +57,7 @@ public class KeepaliveHttp11NioProtocol extends Http11NioProtocol {
    * @return the policy, or null before one is handed over
    */
   public KeepalivePolicy keepalive() {
-    return ((Endpoint) getEndpoint()).policy;
+    return endpoint.policy;
   }
 
   /** Applies the policy to each accepted channel first, then Tomcat's own options. */
