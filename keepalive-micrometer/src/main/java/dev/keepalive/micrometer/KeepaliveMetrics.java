@@ -19,7 +19,6 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,14 +38,18 @@ import java.util.Optional;
  *       ({@code SO_KEEPALIVE}, {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTVL}, {@code TCP_KEEPCNT},
  *       {@code TCP_USER_TIMEOUT})</td>
  *       <td>client calls a pinned socket ignored ({@link KeepaliveCounters#ignoredOverrides(
- *       KeepaliveOption)}); every option is registered at once, 0 until the first</td></tr>
+ *       KeepaliveOption)}), plus keepalive-agent's own (its MBean's {@code
+ *       IgnoredOverridesByOption}) when the agent runs; every option is registered at once, 0 until
+ *       the first</td></tr>
  *   <tr><td>{@code keepalive.heartbeat.timeouts}</td><td>counter</td>
  *       <td>peers that left every heartbeat ping unanswered ({@link
  *       KeepaliveCounters#heartbeatTimeouts()})</td></tr>
- *   <tr><td>{@code keepalive.agent.<count>}</td><td>counter</td>
- *       <td>each count of keepalive-agent's MBean {@code dev.keepalive:type=Agent}, when the agent
- *       runs in this JVM (its attribute {@code ConnectionsApplied} becomes {@code
- *       keepalive.agent.connections.applied})</td></tr>
+ *   <tr><td>{@code keepalive.agent.connections}</td><td>counter, {@code result} ({@code applied},
+ *       {@code unchanged})</td>
+ *       <td>keepalive-agent's connections, from its MBean {@code dev.keepalive:type=Agent}; only
+ *       when the agent runs in this JVM (its system property {@code keepalive.agent.version})</td></tr>
+ *   <tr><td>{@code keepalive.agent.refusals}</td><td>counter, {@code option}</td>
+ *       <td>options keepalive-agent could not set, from the same MBean</td></tr>
  *   <tr><td>{@code keepalive.connections}</td><td>gauge, {@code state} ({@code off},
  *       {@code kernel_default}, {@code policy}, {@code mismatch})</td>
  *       <td>this JVM's TCP connections (listeners left out) by the keepalive the kernel holds on
@@ -101,26 +104,40 @@ public final class KeepaliveMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry must not be null");
+    // The agent says it runs by its system property; its MBean is read only when a meter is, so
+    // the platform MBean server (tens of milliseconds to start) stays out of start-up.
+    boolean agent = AgentBridge.version().isPresent();
     for (KeepaliveOption option : KeepaliveOption.values()) {
+      String name = option.kernelName();
       FunctionCounter.builder("keepalive.overrides.ignored", option,
-              KeepaliveCounters::ignoredOverrides)
-          .tag("option", option.kernelName())
-          .description("Client calls a pinned socket ignored (the policy was kept)")
+              o -> KeepaliveCounters.ignoredOverrides(o)
+                  + (agent ? orZero(AgentBridge.count("IgnoredOverridesByOption", name)) : 0))
+          .tag("option", name)
+          .description("Client calls a pinned socket ignored (the policy was kept), by this"
+              + " library's sockets and keepalive-agent's")
           .register(registry);
     }
     FunctionCounter.builder("keepalive.heartbeat.timeouts", this,
             m -> KeepaliveCounters.heartbeatTimeouts())
         .description("Peers that left every heartbeat ping unanswered")
         .register(registry);
-    // The agent sets its version property before it registers anything: checking the property
-    // first keeps the platform MBean server (tens of milliseconds to start) out of start-up when
-    // there is no agent.
-    if (AgentBridge.version().isPresent()) {
-      for (Map.Entry<String, String> count : AgentBridge.numericAttributes().entrySet()) {
-        String attribute = count.getKey();
-        FunctionCounter.builder("keepalive.agent." + dotted(attribute), attribute,
-                a -> number(AgentBridge.attribute(a)))
-            .description(count.getValue())
+    if (agent) {
+      FunctionCounter.builder("keepalive.agent.connections", this,
+              m -> AgentBridge.count("ConnectionsApplied"))
+          .tag("result", "applied")
+          .description("Connections keepalive-agent gave a policy to, or left unchanged by a rule")
+          .register(registry);
+      FunctionCounter.builder("keepalive.agent.connections", this,
+              m -> AgentBridge.count("ConnectionsUnchanged"))
+          .tag("result", "unchanged")
+          .description("Connections keepalive-agent gave a policy to, or left unchanged by a rule")
+          .register(registry);
+      for (KeepaliveOption option : KeepaliveOption.values()) {
+        String name = option.kernelName();
+        FunctionCounter.builder("keepalive.agent.refusals", this,
+                m -> AgentBridge.count("RefusalsByOption", name))
+            .tag("option", name)
+            .description("Options keepalive-agent could not set")
             .register(registry);
       }
     }
@@ -183,21 +200,8 @@ public final class KeepaliveMetrics implements MeterBinder {
     }
   }
 
-  private static double number(Object value) {
-    return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
-  }
-
-  /** {@code ConnectionsApplied} → {@code connections.applied}. */
-  static String dotted(String attribute) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < attribute.length(); i++) {
-      char c = attribute.charAt(i);
-      if (Character.isUpperCase(c) && i > 0) {
-        b.append('.');
-      }
-      b.append(Character.toLowerCase(c));
-    }
-    return b.toString().toLowerCase(Locale.ROOT);
+  private static double orZero(double count) {
+    return Double.isNaN(count) ? 0 : count;
   }
 
   private static final class Snapshot {

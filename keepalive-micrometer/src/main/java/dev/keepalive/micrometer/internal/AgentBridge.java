@@ -1,14 +1,18 @@
 package dev.keepalive.micrometer.internal;
 
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.management.JMException;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 
 /**
  * What this JVM says about keepalive-agent, by the two names agreed with it: the system property
@@ -46,7 +50,8 @@ public final class AgentBridge {
   }
 
   /**
-   * Every readable attribute of the agent's MBean, by name, as it reads now.
+   * Every readable attribute of the agent's MBean, by name, as it reads now, in JSON-friendly
+   * values (an MXBean's maps, {@code TabularData}, become maps).
    *
    * @return the attributes in the MBean's order; empty if it is not registered
    */
@@ -59,7 +64,7 @@ public final class AgentBridge {
     try {
       for (MBeanAttributeInfo a : server.getMBeanInfo(NAME).getAttributes()) {
         if (a.isReadable()) {
-          values.put(a.getName(), attribute(a.getName()));
+          values.put(a.getName(), plain(attribute(a.getName())));
         }
       }
     } catch (JMException e) {
@@ -69,35 +74,34 @@ public final class AgentBridge {
   }
 
   /**
-   * The names of the agent MBean's numeric attributes: its counts.
+   * One numeric attribute of the agent's MBean, read now.
    *
-   * @return the names; empty if it is not registered
+   * @param name the attribute, e.g. {@code ConnectionsApplied}
+   * @return its value, or NaN if the MBean or the attribute is not there
    */
-  public static Map<String, String> numericAttributes() {
-    MBeanServer server = server();
-    if (!server.isRegistered(NAME)) {
-      return Collections.emptyMap();
-    }
-    Map<String, String> names = new LinkedHashMap<>();
-    try {
-      for (MBeanAttributeInfo a : server.getMBeanInfo(NAME).getAttributes()) {
-        if (a.isReadable() && isNumber(a.getType())) {
-          names.put(a.getName(), a.getDescription());
-        }
-      }
-    } catch (JMException e) {
-      return Collections.emptyMap();
-    }
-    return names;
+  public static double count(String name) {
+    Object value = attribute(name);
+    return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
   }
 
   /**
-   * One attribute of the agent's MBean, read now.
+   * One entry of a by-key count of the agent's MBean (an MXBean {@code Map<String, Long>}), read
+   * now.
    *
-   * @param name the attribute
-   * @return its value, or null if the MBean or the attribute is gone
+   * @param name the attribute, e.g. {@code IgnoredOverridesByOption}
+   * @param key the key, e.g. {@code TCP_KEEPIDLE}
+   * @return the count, 0 if the key is absent, NaN if the MBean or the attribute is not there
    */
-  public static Object attribute(String name) {
+  public static double count(String name, String key) {
+    Object value = plain(attribute(name));
+    if (!(value instanceof Map)) {
+      return Double.NaN;
+    }
+    Object n = ((Map<?, ?>) value).get(key);
+    return n instanceof Number ? ((Number) n).doubleValue() : 0;
+  }
+
+  private static Object attribute(String name) {
     try {
       return server().getAttribute(NAME, name);
     } catch (JMException | RuntimeException e) {
@@ -105,16 +109,20 @@ public final class AgentBridge {
     }
   }
 
-  private static boolean isNumber(String type) {
-    switch (type) {
-      case "long":
-      case "int":
-      case "java.lang.Long":
-      case "java.lang.Integer":
-        return true;
-      default:
-        return false;
+  /** An MXBean map ({@code TabularData} of key/value rows) as a map; anything else as it is. */
+  static Object plain(Object value) {
+    if (value instanceof TabularData) {
+      Map<String, Object> map = new TreeMap<>();
+      for (Object row : ((TabularData) value).values()) {
+        CompositeData entry = (CompositeData) row;
+        map.put(String.valueOf(entry.get("key")), entry.get("value"));
+      }
+      return map;
     }
+    if (value instanceof String[]) {
+      return Arrays.asList((String[]) value);
+    }
+    return value;
   }
 
   private static MBeanServer server() {

@@ -1,6 +1,10 @@
 package dev.keepalive.spring.it;
 
+import io.lettuce.core.resource.NettyCustomizer;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * What differs between the Spring Boot lines for the shared tests: this is Spring Boot 4.0's
@@ -71,5 +75,14 @@ final class Line {
       }
     }
     return AutoConfigurations.of(classes);
+  }
+
+  /** An application's own Lettuce nettyCustomizer, set through this line's customizer. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnNettyCustomizer {
+    @Bean
+    ClientResourcesBuilderCustomizer ownNettyCustomizer() {
+      return builder -> builder.nettyCustomizer(new NettyCustomizer() {});
+    }
   }
 }
