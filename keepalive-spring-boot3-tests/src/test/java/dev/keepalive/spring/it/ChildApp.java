@@ -46,12 +46,13 @@ final class ChildApp implements AutoCloseable {
       "/org/postgresql/", "/org/mariadb/", "/mssql-jdbc/", "/mysql-connector-j/");
 
   private static final long START_SECONDS = 120;
-  private static final Pattern READY = Pattern.compile("READY port=(\\d+)");
+  private static final Pattern READY = Pattern.compile("READY port=(\\d+) uptime=(\\d+)");
 
   private final Process process;
   private final Path log;
   private final HttpClient http;
   private int port;
+  private long readyMillis;
 
   private ChildApp(Process process, Path log) {
     this.process = process;
@@ -120,6 +121,7 @@ final class ChildApp implements AutoCloseable {
       Matcher m = READY.matcher(output());
       if (m.find()) {
         port = Integer.parseInt(m.group(1));
+        readyMillis = Long.parseLong(m.group(2));
         return;
       }
       if (!process.isAlive()) {
@@ -149,6 +151,11 @@ final class ChildApp implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** The JVM's uptime when the application was ready: its start-up time, JVM start included. */
+  long readyMillis() {
+    return readyMillis;
   }
 
   String output() throws IOException {

@@ -1,5 +1,6 @@
 package dev.keepalive.spring.it.mvc;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.TreeSet;
 import org.springframework.boot.SpringApplication;
@@ -15,7 +16,7 @@ import org.springframework.web.client.RestClient;
 /**
  * A Spring MVC service as a user writes one, with no keepalive code: the embedded servlet server
  * (Tomcat, or Jetty when Tomcat is not on the class path) and a RestClient from Boot's builder on
- * Apache HttpClient 5, calling this service back. Prints {@code READY port=N} when ready.
+ * Apache HttpClient 5, calling this service back. Prints {@code READY port=N uptime=MS} when ready (the JVM's uptime then).
  */
 @SpringBootApplication
 @RestController
@@ -37,7 +38,8 @@ public class MvcApp {
 
   @EventListener(ApplicationReadyEvent.class)
   void ready() {
-    System.out.println("READY port=" + environment.getProperty("local.server.port"));
+    System.out.println("READY port=" + environment.getProperty("local.server.port") + " uptime="
+        + ManagementFactory.getRuntimeMXBean().getUptime());
   }
 
   @GetMapping("/hello")

@@ -1,5 +1,6 @@
 package dev.keepalive.spring.it.webflux;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.TreeSet;
 import org.springframework.boot.SpringApplication;
@@ -20,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
  * A WebFlux service as a user writes one, with no keepalive code: Reactor Netty server, WebClient
  * from Boot's builder (calling this service back), HikariCP on pgjdbc, Lettuce. (Boot configures
  * no RestClient.Builder in a reactive application: the MVC application has RestClient.)
- * Its keepalive comes from properties alone. Prints {@code READY port=N} when ready.
+ * Its keepalive comes from properties alone. Prints {@code READY port=N uptime=MS} when ready (the JVM's uptime then).
  */
 @SpringBootApplication
 @RestController
@@ -47,7 +48,8 @@ public class WebFluxApp {
 
   @EventListener(ApplicationReadyEvent.class)
   void ready() {
-    System.out.println("READY port=" + environment.getProperty("local.server.port"));
+    System.out.println("READY port=" + environment.getProperty("local.server.port") + " uptime="
+        + ManagementFactory.getRuntimeMXBean().getUptime());
   }
 
   private String self() {
