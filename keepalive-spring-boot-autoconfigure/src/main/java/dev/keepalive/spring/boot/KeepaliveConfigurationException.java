@@ -11,10 +11,15 @@ import java.util.Objects;
 public class KeepaliveConfigurationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The property. */
   private final String property;
+  /** Its value as configured. */
   private final String value;
+  /** What the value was for. */
   private final String integration;
+  /** Why it cannot be used. */
   private final String reason;
+  /** What to set instead. */
   private final String fix;
 
   /**

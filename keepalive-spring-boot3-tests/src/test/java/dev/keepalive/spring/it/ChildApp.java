@@ -46,13 +46,14 @@ final class ChildApp implements AutoCloseable {
       "/org/postgresql/", "/org/mariadb/", "/mssql-jdbc/", "/mysql-connector-j/");
 
   private static final long START_SECONDS = 120;
-  private static final Pattern READY = Pattern.compile("READY port=(\\d+) uptime=(\\d+)");
+  private static final Pattern READY = Pattern.compile("READY port=(\\d+) uptime=(\\d+) cpu=(\\d+)");
 
   private final Process process;
   private final Path log;
   private final HttpClient http;
   private int port;
   private long readyMillis;
+  private long readyCpuMillis;
 
   private ChildApp(Process process, Path log) {
     this.process = process;
@@ -122,6 +123,7 @@ final class ChildApp implements AutoCloseable {
       if (m.find()) {
         port = Integer.parseInt(m.group(1));
         readyMillis = Long.parseLong(m.group(2));
+        readyCpuMillis = Long.parseLong(m.group(3));
         return;
       }
       if (!process.isAlive()) {
@@ -156,6 +158,11 @@ final class ChildApp implements AutoCloseable {
   /** The JVM's uptime when the application was ready: its start-up time, JVM start included. */
   long readyMillis() {
     return readyMillis;
+  }
+
+  /** The CPU time the JVM had used when the application was ready, every thread. */
+  long readyCpuMillis() {
+    return readyCpuMillis;
   }
 
   String output() throws IOException {

@@ -87,6 +87,8 @@ class StartupCostTest {
     assumeTrue(rounds > 0, "a measurement: run with -Dkeepalive.startup.rounds=7");
     List<Long> with = new ArrayList<>();
     List<Long> without = new ArrayList<>();
+    List<Long> cpuWith = new ArrayList<>();
+    List<Long> cpuWithout = new ArrayList<>();
     start(true).close();
     start(false).close();
     for (int i = 0; i < rounds; i++) {
@@ -94,15 +96,18 @@ class StartupCostTest {
           : new boolean[] {false, true}) {
         try (ChildApp app = start(starter)) {
           (starter ? with : without).add(app.readyMillis());
+          (starter ? cpuWith : cpuWithout).add(app.readyCpuMillis());
         }
       }
     }
     long medianWith = median(with);
     long medianWithout = median(without);
-    System.out.println(String.format(Locale.ROOT, "%s WebFlux start-up (JVM start to ready,"
-            + " %d rounds alternating): with the starter median %d ms %s, without %d ms %s,"
-            + " ratio %.3f", Line.NAME, rounds, medianWith, with, medianWithout, without,
-        (double) medianWith / medianWithout));
+    System.out.println(String.format(Locale.ROOT, "%s on Java %d, WebFlux start-up (JVM start to"
+            + " ready, %d rounds alternating): with the starter median %d ms %s, without %d ms %s,"
+            + " ratio %.3f; CPU time to ready: with %d ms %s, without %d ms %s, ratio %.3f",
+        Line.NAME, Runtime.version().feature(), rounds, medianWith, with, medianWithout, without,
+        (double) medianWith / medianWithout, median(cpuWith), cpuWith, median(cpuWithout),
+        cpuWithout, (double) median(cpuWith) / median(cpuWithout)));
   }
 
   private static long median(List<Long> values) {

@@ -38,6 +38,8 @@ import reactor.netty.http.server.HttpServer;
  * present in every application, and on 4.0 they are gone (keepalive-spring-boot4 has 4.0's).
  */
 @AutoConfiguration(after = KeepaliveAutoConfiguration.class)
+// Spring Boot 3.x only: a class of its core jar that the other line does not have.
+@ConditionalOnClass(name = "org.springframework.boot.BootstrapRegistry")
 @ConditionalOnBean(KeepaliveSettings.class)
 public class KeepaliveBoot3AutoConfiguration {
 

@@ -37,6 +37,8 @@ import reactor.netty.http.server.HttpServer;
  * interfaces do not exist (keepalive-spring-boot3 has 3.5's).
  */
 @AutoConfiguration(after = KeepaliveAutoConfiguration.class)
+// Spring Boot 4.x only: a class of its core jar that the other line does not have.
+@ConditionalOnClass(name = "org.springframework.boot.bootstrap.BootstrapRegistry")
 @ConditionalOnBean(KeepaliveSettings.class)
 public class KeepaliveBoot4AutoConfiguration {
 

@@ -16,7 +16,7 @@ import org.springframework.web.client.RestClient;
 /**
  * A Spring MVC service as a user writes one, with no keepalive code: the embedded servlet server
  * (Tomcat, or Jetty when Tomcat is not on the class path) and a RestClient from Boot's builder on
- * Apache HttpClient 5, calling this service back. Prints {@code READY port=N uptime=MS} when ready (the JVM's uptime then).
+ * Apache HttpClient 5, calling this service back. Prints {@code READY port=N uptime=MS cpu=MS} when ready (the JVM's uptime and CPU time then).
  */
 @SpringBootApplication
 @RestController
@@ -39,7 +39,9 @@ public class MvcApp {
   @EventListener(ApplicationReadyEvent.class)
   void ready() {
     System.out.println("READY port=" + environment.getProperty("local.server.port") + " uptime="
-        + ManagementFactory.getRuntimeMXBean().getUptime());
+        + ManagementFactory.getRuntimeMXBean().getUptime() + " cpu="
+        + ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime() / 1_000_000);
   }
 
   @GetMapping("/hello")

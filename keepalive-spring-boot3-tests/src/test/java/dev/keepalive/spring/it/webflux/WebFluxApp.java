@@ -21,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
  * A WebFlux service as a user writes one, with no keepalive code: Reactor Netty server, WebClient
  * from Boot's builder (calling this service back), HikariCP on pgjdbc, Lettuce. (Boot configures
  * no RestClient.Builder in a reactive application: the MVC application has RestClient.)
- * Its keepalive comes from properties alone. Prints {@code READY port=N uptime=MS} when ready (the JVM's uptime then).
+ * Its keepalive comes from properties alone. Prints {@code READY port=N uptime=MS cpu=MS} when ready (the JVM's uptime and CPU time then).
  */
 @SpringBootApplication
 @RestController
@@ -49,7 +49,9 @@ public class WebFluxApp {
   @EventListener(ApplicationReadyEvent.class)
   void ready() {
     System.out.println("READY port=" + environment.getProperty("local.server.port") + " uptime="
-        + ManagementFactory.getRuntimeMXBean().getUptime());
+        + ManagementFactory.getRuntimeMXBean().getUptime() + " cpu="
+        + ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime() / 1_000_000);
   }
 
   private String self() {
