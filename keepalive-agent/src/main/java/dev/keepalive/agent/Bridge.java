@@ -9,36 +9,47 @@ import java.lang.invoke.MethodType;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.ClassFileVersion;
-import net.bytebuddy.description.field.FieldDescription;
-import net.bytebuddy.description.modifier.FieldManifestation;
-import net.bytebuddy.description.modifier.Ownership;
-import net.bytebuddy.description.modifier.TypeManifestation;
-import net.bytebuddy.description.modifier.Visibility;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
-import net.bytebuddy.matcher.ElementMatchers;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
  * The way from the JDK's classes to the agent: {@code sun.nio.ch.KeepaliveAgentBridge}, a class
- * with one {@code public static volatile MethodHandle hook}, defined at run time in {@code
- * java.base} (boot loader, the module of every class it serves) and pointed at {@link
- * Hooks#dispatch}.
+ * defined at run time in {@code java.base} (the boot loader and the module of every class it
+ * serves), holding a {@code MethodHandle} to {@link Hooks#dispatch}:
+ *
+ * <pre>
+ * public final class KeepaliveAgentBridge {
+ *   public static volatile MethodHandle hook;
+ *   public static Object call(int op, Object self, Object a, Object b) {
+ *     return hook.invokeExact(op, self, a, b);
+ *   }
+ *   public static boolean flag(int op, Object self, boolean on) {
+ *     return (Boolean) call(op, self, null, on);
+ *   }
+ *   public static void returned(Object result, int op, Object self) {
+ *     call(op, self, result, null);
+ *   }
+ * }
+ * </pre>
  *
  * <p>Why not the usual way, the agent's classes on the boot class path ({@code
- * Instrumentation.appendToBootstrapClassLoaderSearch})? On a JDK with class-data sharing (every
- * JDK 17+ build here, the default since JDK 12) appending to the boot class path makes the JVM
- * print "Sharing is only supported for boot loader classes because bootstrap classpath has been
- * appended" and stop sharing the application's classes: a warning in every user's log and a
- * slower start. A class defined through {@code MethodHandles.Lookup.defineClass} touches neither.
+ * Instrumentation.appendToBootstrapClassLoaderSearch})? On a JDK with class-data sharing (the
+ * default since JDK 12) appending to the boot class path makes the JVM print "Sharing is only
+ * supported for boot loader classes because bootstrap classpath has been appended" and stop
+ * sharing the application's classes: a warning in every user's log and a slower start. A class
+ * defined through {@code MethodHandles.Lookup.defineClass} does neither.
  *
  * <p>{@code defineClass} needs a lookup with access to {@code sun.nio.ch}, so {@code java.base}
- * opens that package to one module: the unnamed module of a class loader made here for {@link
- * BridgeInjector} alone, not to the application's class path.
+ * opens that package to one module only: the unnamed module of a class loader made here for
+ * {@link BridgeInjector} alone, not the application's class path. {@code java.management} is
+ * given an export of it too: its {@code ManagementFactory} calls the bridge to register the MBean.
  */
 final class Bridge {
+
+  private static final String NAME = BridgeInjector.NAME.replace('.', '/');
+  private static final String CALL =
+      "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
 
   private Bridge() {}
 
@@ -46,18 +57,9 @@ final class Bridge {
    * Defines the bridge (or finds it, on a second attach) and points it at {@link Hooks#dispatch}.
    *
    * @param inst the agent's instrumentation
-   * @return the bridge's handle field, for the advice to read
    * @throws IllegalStateException if the JVM refuses any step
    */
-  static FieldDescription install(Instrumentation inst) {
-    DynamicType.Unloaded<?> type = new ByteBuddy(ClassFileVersion.JAVA_V11)
-        .with(TypeValidation.DISABLED)
-        .subclass(Object.class, ConstructorStrategy.Default.NO_CONSTRUCTORS)
-        .name(BridgeInjector.NAME)
-        .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL)
-        .defineField("hook", MethodHandle.class, Visibility.PUBLIC, Ownership.STATIC,
-            FieldManifestation.VOLATILE)
-        .make();
+  static void install(Instrumentation inst) {
     try {
       MethodHandle dispatch = MethodHandles.lookup().findStatic(Hooks.class, "dispatch",
           MethodType.methodType(Object.class, int.class, Object.class, Object.class,
@@ -69,16 +71,69 @@ final class Bridge {
       @SuppressWarnings("unchecked")
       BiFunction<byte[], MethodHandle, Class<?>> define =
           (BiFunction<byte[], MethodHandle, Class<?>>) injector.getConstructor().newInstance();
-      define.apply(type.getBytes(), dispatch);
-      // ManagementFactory (java.management) reads the handle too, to register the MBean.
+      define.apply(bytes(), dispatch);
       ModuleLayer.boot().findModule("java.management").ifPresent(management ->
           inst.redefineModule(javaBase, Set.of(), Map.of("sun.nio.ch", Set.of(management)),
               Map.of(), Set.of(), Map.of()));
     } catch (ReflectiveOperationException | IOException e) {
       throw new IllegalStateException("cannot define the agent's bridge in java.base: " + e, e);
     }
-    return type.getTypeDescription().getDeclaredFields().filter(ElementMatchers.named("hook"))
-        .getOnly();
+  }
+
+  /** The bridge's class file (see the class comment). */
+  static byte[] bytes() {
+    ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, NAME, null,
+        "java/lang/Object", null);
+    cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, "hook",
+        "Ljava/lang/invoke/MethodHandle;", null, null).visitEnd();
+
+    MethodVisitor call = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "call", CALL,
+        null, null);
+    call.visitCode();
+    call.visitFieldInsn(Opcodes.GETSTATIC, NAME, "hook", "Ljava/lang/invoke/MethodHandle;");
+    call.visitVarInsn(Opcodes.ILOAD, 0);
+    call.visitVarInsn(Opcodes.ALOAD, 1);
+    call.visitVarInsn(Opcodes.ALOAD, 2);
+    call.visitVarInsn(Opcodes.ALOAD, 3);
+    call.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/invoke/MethodHandle", "invokeExact",
+        CALL, false);
+    call.visitInsn(Opcodes.ARETURN);
+    call.visitMaxs(0, 0);
+    call.visitEnd();
+
+    MethodVisitor flag = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "flag",
+        "(ILjava/lang/Object;Z)Z", null, null);
+    flag.visitCode();
+    flag.visitVarInsn(Opcodes.ILOAD, 0);
+    flag.visitVarInsn(Opcodes.ALOAD, 1);
+    flag.visitInsn(Opcodes.ACONST_NULL);
+    flag.visitVarInsn(Opcodes.ILOAD, 2);
+    flag.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Boolean", "valueOf",
+        "(Z)Ljava/lang/Boolean;", false);
+    flag.visitMethodInsn(Opcodes.INVOKESTATIC, NAME, "call", CALL, false);
+    flag.visitTypeInsn(Opcodes.CHECKCAST, "java/lang/Boolean");
+    flag.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Boolean", "booleanValue", "()Z",
+        false);
+    flag.visitInsn(Opcodes.IRETURN);
+    flag.visitMaxs(0, 0);
+    flag.visitEnd();
+
+    MethodVisitor returned = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "returned",
+        "(Ljava/lang/Object;ILjava/lang/Object;)V", null, null);
+    returned.visitCode();
+    returned.visitVarInsn(Opcodes.ILOAD, 1);
+    returned.visitVarInsn(Opcodes.ALOAD, 2);
+    returned.visitVarInsn(Opcodes.ALOAD, 0);
+    returned.visitInsn(Opcodes.ACONST_NULL);
+    returned.visitMethodInsn(Opcodes.INVOKESTATIC, NAME, "call", CALL, false);
+    returned.visitInsn(Opcodes.POP);
+    returned.visitInsn(Opcodes.RETURN);
+    returned.visitMaxs(0, 0);
+    returned.visitEnd();
+
+    cw.visitEnd();
+    return cw.toByteArray();
   }
 
   private static byte[] classFile(Class<?> type) throws IOException {

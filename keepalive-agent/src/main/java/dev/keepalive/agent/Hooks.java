@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * the JDK's sockets, {@link NettyAccess} for Netty's native channels), pins it, and counts.
  *
  * <p>The JDK's classes reach {@link #dispatch} through a {@code MethodHandle} in a small class the
- * agent defines in {@code java.base} ({@link Bridge}): advice inlined into {@code java.base} can
+ * agent defines in {@code java.base} ({@link Bridge}): code inserted into {@code java.base} can
  * only see the boot loader, and appending a jar to the boot class path would make every JVM print
  * a CDS warning. Netty's classes, loaded by the application, call {@link #nettyConnect} and {@link
  * #nettyRegister} directly.
@@ -57,9 +57,6 @@ public final class Hooks {
   static final int ASYNC_OPTION = 9;
   static final int MBEAN_SERVER = 10;
 
-  /** What an option hook answers to skip the client's call; null lets it through. */
-  static final Object SKIP = Boolean.TRUE;
-
   /** The package of the agent itself, for stack walks: computed, so shading leaves it alone. */
   static final String AGENT_PACKAGE = Hooks.class.getPackage().getName() + ".";
   /**
@@ -70,10 +67,6 @@ public final class Hooks {
   static final String LIBRARY_PACKAGE = String.join(".", "dev", "keepalive", "");
   /** KeepaliveSocketFactory's socket class in the application (not the relocated copy). */
   static final String FACTORY_SOCKET = LIBRARY_PACKAGE + "jdk.internal.PinnedSocket";
-
-  private static final SocketOption<Integer> IDLE = tcp(KeepaliveOption.TCP_KEEPIDLE);
-  private static final SocketOption<Integer> INTERVAL = tcp(KeepaliveOption.TCP_KEEPINTERVAL);
-  private static final SocketOption<Integer> COUNT = tcp(KeepaliveOption.TCP_KEEPCOUNT);
 
   private static volatile Settings settings;
 
@@ -101,8 +94,15 @@ public final class Hooks {
 
   private Hooks() {}
 
-  private static SocketOption<Integer> tcp(KeepaliveOption option) {
-    return JdkOptions.tcpOption(option).orElse(null);
+  /** jdk.net's options, loaded at the first option call rather than at start-up. */
+  private static final class Tcp {
+    static final SocketOption<Integer> IDLE = tcp(KeepaliveOption.TCP_KEEPIDLE);
+    static final SocketOption<Integer> INTERVAL = tcp(KeepaliveOption.TCP_KEEPINTERVAL);
+    static final SocketOption<Integer> COUNT = tcp(KeepaliveOption.TCP_KEEPCOUNT);
+
+    private static SocketOption<Integer> tcp(KeepaliveOption option) {
+      return JdkOptions.tcpOption(option).orElse(null);
+    }
   }
 
   /** Installs or replaces the settings every hook reads from now on. */
@@ -121,13 +121,14 @@ public final class Hooks {
    * @param self the instrumented object
    * @param a the first argument: the peer, the accepted socket, the option
    * @param b the second argument: the option's value
-   * @return {@link #SKIP} to skip a client's option call, else null
+   * @return for an option call, the value the JDK sets: {@code b}, or the pinned value in its
+   *     place; else null
    * @throws Throwable in strict mode, what failed the connect or accept
    */
   static Object dispatch(int op, Object self, Object a, Object b) throws Throwable {
     Settings s = settings;
     if (s == null) {
-      return null;
+      return b;
     }
     switch (op) {
       case SOCKET_CONNECT:
@@ -144,7 +145,7 @@ public final class Hooks {
       case SOCKET_OPTION:
         return option(s, Kind.SOCKET, (Socket) self, (SocketOption<?>) a, b);
       case SOCKET_KEEPALIVE:
-        return option(s, Kind.SOCKET, (Socket) self, StandardSocketOptions.SO_KEEPALIVE, a);
+        return option(s, Kind.SOCKET, (Socket) self, StandardSocketOptions.SO_KEEPALIVE, b);
       case CHANNEL_CONNECT:
         if (a instanceof InetSocketAddress) {
           java.nio.channels.SocketChannel channel = (java.nio.channels.SocketChannel) self;
@@ -155,9 +156,8 @@ public final class Hooks {
         }
         return null;
       case CHANNEL_ACCEPTED:
-        if (a != null) {
-          acceptedChannel(s, Kind.CHANNEL, (NetworkChannel) a);
-        }
+        // self: the channel the accepting constructor just made.
+        acceptedChannel(s, Kind.CHANNEL, (NetworkChannel) self);
         return null;
       case CHANNEL_OPTION:
         return option(s, Kind.CHANNEL, (NetworkChannel) self, (SocketOption<?>) a, b);
@@ -322,14 +322,15 @@ public final class Hooks {
   // A client's option calls
 
   /**
-   * A client sets {@code name} to {@code value} on a JDK socket: let it through (null) or skip it
-   * ({@link #SKIP}) because the socket's keepalive is pinned.
+   * A client sets {@code name} to {@code value} on a JDK socket: the value the JDK is to set, the
+   * client's, or the pinned one in its place (setting the value in force again changes nothing
+   * and needs no branch in the JDK's code).
    */
   private static <S> Object option(Settings s, Kind<S> kind, S socket, SocketOption<?> name,
       Object value) throws IOException {
     KeepaliveOption option = optionOf(name);
     if (option == null || BUSY.get()[APPLYING]) {
-      return null;
+      return value;
     }
     int v;
     if (value instanceof Boolean && option == KeepaliveOption.SO_KEEPALIVE) {
@@ -338,17 +339,17 @@ public final class Hooks {
       v = (Integer) value;
     } else {
       // Null or a wrong type: the JDK refuses it as it would without the agent.
-      return null;
+      return value;
     }
     if (kind.closed(socket) || isFactorySocket(socket)) {
-      return null;
+      return value;
     }
     if (!kind.connected(socket)) {
       before(s, socket, option, v);
-      return null;
+      return value;
     }
     if (!s.pinned || isExplicit(socket)) {
-      return null;
+      return value;
     }
     InetSocketAddress remote = null;
     Rule rule;
@@ -358,23 +359,24 @@ public final class Hooks {
     } else {
       remote = kind.remote(socket);
       if (remote == null) {
-        return null;
+        return value;
       }
       rule = s.rules.forConnection(remote);
     }
     if (rule.unchanged() || !pins(rule.policy, option)
         || v == KeepaliveApplier.valueOf(option, rule.policy)) {
-      return null;
+      return value;
     }
     String caller = IgnoredOverrides.caller(AGENT_PACKAGE);
     if (caller.startsWith(LIBRARY_PACKAGE)) {
       // The application's own Keepalive.apply: its choice wins, and the socket is its from now on.
       markExplicit(socket);
-      return null;
+      return value;
     }
     ignored(rule, option, v, caller, remote == null ? "an accepted connection"
         : "a connection to " + remote, kind.name);
-    return SKIP;
+    int kept = KeepaliveApplier.valueOf(option, rule.policy);
+    return option == KeepaliveOption.SO_KEEPALIVE ? (Object) (kept != 0) : (Object) kept;
   }
 
   /**
@@ -467,13 +469,13 @@ public final class Hooks {
     if (name == null) {
       return null;
     }
-    if (name == IDLE) {
+    if (name == Tcp.IDLE) {
       return KeepaliveOption.TCP_KEEPIDLE;
     }
-    if (name == INTERVAL) {
+    if (name == Tcp.INTERVAL) {
       return KeepaliveOption.TCP_KEEPINTERVAL;
     }
-    if (name == COUNT) {
+    if (name == Tcp.COUNT) {
       return KeepaliveOption.TCP_KEEPCOUNT;
     }
     return null;

@@ -1,7 +1,6 @@
 package dev.keepalive.agent;
 
 import java.lang.instrument.Instrumentation;
-import java.util.Locale;
 
 /**
  * keepalive-agent's entry points: {@code -javaagent:keepalive-agent.jar[=SETTINGS]} ({@link
@@ -73,7 +72,7 @@ public final class KeepaliveAgent {
     long t0 = System.nanoTime();
     Settings settings;
     try {
-      settings = Settings.load(argument, System.getProperties(), System.getenv());
+      settings = Settings.load(argument, System.getProperties(), System::getenv);
     } catch (SettingsException e) {
       return "cannot start: " + e.getMessage();
     }
@@ -82,7 +81,8 @@ public final class KeepaliveAgent {
       Hooks.use(settings);
       if (!again) {
         try {
-          Installer.install(inst);
+          Bridge.install(inst);
+          Weaver.install(inst);
         } catch (RuntimeException | LinkageError e) {
           Hooks.use(null);
           return "cannot start: cannot instrument this JVM's sockets (" + e + ")";
@@ -90,9 +90,9 @@ public final class KeepaliveAgent {
         installed = true;
         System.setProperty(VERSION_PROPERTY, version());
       }
-      System.err.println(String.format(Locale.ROOT, "keepalive-agent %s INFO: %s in %d ms: %s",
-          version(), again ? "settings replaced" : how, (System.nanoTime() - t0) / 1_000_000,
-          settings.describe()));
+      System.err.println("keepalive-agent " + version() + " INFO: "
+          + (again ? "settings replaced" : how) + " in " + (System.nanoTime() - t0) / 1_000_000
+          + " ms: " + settings.describe());
       System.err.flush();
     }
     return null;

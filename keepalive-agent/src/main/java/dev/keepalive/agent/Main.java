@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -126,7 +125,7 @@ public final class Main {
       }
     }
     try {
-      Settings.load(text, new Properties(), Collections.emptyMap());
+      Settings.load(text, new Properties(), name -> null);
     } catch (SettingsException e) {
       throw new UsageException(e.getMessage());
     }

@@ -72,14 +72,13 @@ final class Rules {
           throw new IllegalArgumentException("a second default rule: " + r);
       }
     }
-    // Names before addresses; the longest prefix first; ports sorted for a binary search.
-    hosts.sort(Comparator.comparing((Rule r) -> r.host == null));
-    Comparator<Rule> longestFirst = Comparator.comparingInt((Rule r) -> -r.prefix);
-    v4.sort(longestFirst);
-    v6.sort(longestFirst);
-    Comparator<Rule> byPortNumber = Comparator.comparingInt((Rule r) -> r.port);
-    toPort.sort(byPortNumber);
-    accepted.sort(byPortNumber);
+    // Names before addresses; the longest prefix first; ports sorted for a binary search. (No
+    // streams or lambdas here: each costs the agent's start-up a few classes.)
+    sort(hosts, 0);
+    sort(v4, 1);
+    sort(v6, 1);
+    sort(toPort, 2);
+    sort(accepted, 2);
     for (int i = 0; i < everything.size(); i++) {
       everything.get(i).index = i;
     }
@@ -88,9 +87,34 @@ final class Rules {
     this.cidr4 = v4.toArray(new Rule[0]);
     this.cidr6 = v6.toArray(new Rule[0]);
     this.byPort = toPort.toArray(new Rule[0]);
-    this.ports = toPort.stream().mapToInt(r -> r.port).toArray();
+    this.ports = ports(byPort);
     this.byAcceptedPort = accepted.toArray(new Rule[0]);
-    this.acceptedPorts = accepted.stream().mapToInt(r -> r.port).toArray();
+    this.acceptedPorts = ports(byAcceptedPort);
+  }
+
+  private static int[] ports(Rule[] rules) {
+    int[] ports = new int[rules.length];
+    for (int i = 0; i < rules.length; i++) {
+      ports[i] = rules[i].port;
+    }
+    return ports;
+  }
+
+  /** By {@code key}: 0 names before addresses, 1 longest prefix first, 2 port number. */
+  private static void sort(List<Rule> rules, int key) {
+    Collections.sort(rules, new Comparator<Rule>() {
+      @Override
+      public int compare(Rule a, Rule b) {
+        switch (key) {
+          case 0:
+            return Boolean.compare(a.host == null, b.host == null);
+          case 1:
+            return Integer.compare(b.prefix, a.prefix);
+          default:
+            return Integer.compare(a.port, b.port);
+        }
+      }
+    });
   }
 
   /**

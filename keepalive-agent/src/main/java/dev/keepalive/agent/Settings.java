@@ -15,11 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * The agent's settings, read once at start-up, and every check on them: a setting the agent cannot
@@ -66,7 +68,7 @@ final class Settings {
     this.mode = mode;
     this.pinned = pinned;
     this.uniform = new int[KeepaliveOption.values().length];
-    java.util.Arrays.fill(uniform, ANY);
+    Arrays.fill(uniform, ANY);
     for (Rule r : rules.all()) {
       if (r.unchanged()) {
         continue;
@@ -83,12 +85,12 @@ final class Settings {
     }
   }
 
-  /** The settings, as the INFO line and the MBean show them. */
+  /** The settings, as the INFO line shows them (no String.format: start-up time). */
   String describe() {
     Rule d = rules.defaultRule();
-    return String.format(Locale.ROOT, "policy %s (%s); rules: %s; mode %s; %s",
-        d.value, d.source, rules.describeRules(), mode.name().toLowerCase(Locale.ROOT),
-        pinned ? "pinned (clients' later keepalive calls are ignored)"
+    return "policy " + d.value + " (" + d.source + "); rules: " + rules.describeRules()
+        + "; mode " + (mode == ApplyMode.STRICT ? "strict" : "lenient") + "; "
+        + (pinned ? "pinned (clients' later keepalive calls are ignored)"
             : "not pinned (clients' later keepalive calls win)");
   }
 
@@ -108,11 +110,12 @@ final class Settings {
    *
    * @param argument the agent argument: empty or null, {@code file=PATH}, or a policy
    * @param system the system properties
-   * @param environment the environment
+   * @param environment the environment variable {@value #POLICY_ENV}, asked only when no other
+   *     source gives the policy
    * @return the settings
    * @throws SettingsException naming the first setting the agent cannot honour
    */
-  static Settings load(String argument, Properties system, Map<String, String> environment)
+  static Settings load(String argument, Properties system, Function<String, String> environment)
       throws SettingsException {
     Map<String, Given> given = new LinkedHashMap<>();
     String arg = argument == null ? "" : argument.trim();
@@ -132,7 +135,7 @@ final class Settings {
       given.put(POLICY, new Given(arg, "agent argument"));
     }
     if (!given.containsKey(POLICY)) {
-      String env = environment.get(POLICY_ENV);
+      String env = environment.apply(POLICY_ENV);
       if (env != null) {
         given.put(POLICY, new Given(env, "environment variable " + POLICY_ENV));
       }
