@@ -67,7 +67,13 @@ final class Child implements AutoCloseable {
 
   static Child start(Jdk jdk, List<String> jvmOptions, Map<String, String> environment,
       String main, String... args) throws IOException {
-    Child child = launch(jdk, jvmOptions, environment, main, args);
+    return startOn(classPath(), jdk, jvmOptions, environment, main, args);
+  }
+
+  /** As {@link #start(Jdk, List)}, with its own class path. */
+  static Child startOn(String classPath, Jdk jdk, List<String> jvmOptions,
+      Map<String, String> environment, String main, String... args) throws IOException {
+    Child child = launchOn(classPath, jdk, jvmOptions, environment, main, args);
     String first = child.line(30);
     if (!"ready".equals(first)) {
       String diagnostics = child.diagnostics();
@@ -80,11 +86,16 @@ final class Child implements AutoCloseable {
   /** Starts a JVM and returns at once: for runs that are to fail before main. */
   static Child launch(Jdk jdk, List<String> jvmOptions, Map<String, String> environment,
       String main, String... args) throws IOException {
+    return launchOn(classPath(), jdk, jvmOptions, environment, main, args);
+  }
+
+  static Child launchOn(String classPath, Jdk jdk, List<String> jvmOptions,
+      Map<String, String> environment, String main, String... args) throws IOException {
     Path stderr = Files.createTempFile("agent-child", ".err");
     List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-Xmx64m",
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED"));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classPath(), main));
+    command.addAll(List.of("-cp", classPath, main));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(stderr.toFile());
     pb.environment().remove("JAVA_TOOL_OPTIONS");
@@ -99,7 +110,7 @@ final class Child implements AutoCloseable {
    * keepalive-jdk (which the agent's relocated copies must not clash with).
    */
   static String classPath() {
-    Path classes = Path.of("target", "classes").toAbsolutePath();
+    Path classes = AGENT.toAbsolutePath().getParent().resolve("classes");
     return List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
         .filter(e -> !Path.of(e).toAbsolutePath().equals(classes))
         .filter(e -> !e.contains("/org/ow2/asm/"))
