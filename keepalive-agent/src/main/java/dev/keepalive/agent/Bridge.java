@@ -66,17 +66,14 @@ final class Bridge {
               Object.class));
       Class<?> injector = new Isolated().define(classFile(BridgeInjector.class));
       Module javaBase = Object.class.getModule();
-      inst.redefineModule(javaBase, Set.of(), Map.of(),
+      Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
+      inst.redefineModule(javaBase, Set.of(),
+          management == null ? Map.of() : Map.of("sun.nio.ch", Set.of(management)),
           Map.of("sun.nio.ch", Set.of(injector.getModule())), Set.of(), Map.of());
       @SuppressWarnings("unchecked")
       BiFunction<byte[], MethodHandle, Class<?>> define =
           (BiFunction<byte[], MethodHandle, Class<?>>) injector.getConstructor().newInstance();
       define.apply(bytes(), dispatch);
-      Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
-      if (management != null) {
-        inst.redefineModule(javaBase, Set.of(), Map.of("sun.nio.ch", Set.of(management)),
-            Map.of(), Set.of(), Map.of());
-      }
     } catch (ReflectiveOperationException | IOException e) {
       throw new IllegalStateException("cannot define the agent's bridge in java.base: " + e, e);
     }
