@@ -3,26 +3,24 @@ package dev.keepalive.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.function.BiConsumer;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * The way from the JDK's classes to the agent: {@code sun.nio.ch.KeepaliveAgentBridge}, a class
- * defined at run time in {@code java.base} (the boot loader and the module of every class it
- * serves), holding a {@code MethodHandle} to {@link Hooks#dispatch}:
+ * The way from the JDK's classes to the agent: {@code sun.nio.ch.KeepaliveAgentBridge}, an
+ * abstract class defined at run time in {@code java.base} (the boot loader and the module of every
+ * class it serves), and its one implementation, which calls {@link Hooks#dispatch}:
  *
  * <pre>
- * public final class KeepaliveAgentBridge {
- *   public static volatile MethodHandle hook;
+ * public abstract class KeepaliveAgentBridge {
+ *   public static volatile KeepaliveAgentBridge instance;
+ *   public abstract Object dispatch(int op, Object self, Object a, Object b);
  *   public static Object call(int op, Object self, Object a, Object b) {
- *     return hook.invokeExact(op, self, a, b);
+ *     return instance.dispatch(op, self, a, b);
  *   }
  *   public static boolean flag(int op, Object self, boolean on) {
  *     return (Boolean) call(op, self, null, on);
@@ -31,7 +29,16 @@ import org.objectweb.asm.Opcodes;
  *     call(op, self, result, null);
  *   }
  * }
+ * final class KeepaliveAgentBridgeImpl extends KeepaliveAgentBridge {   // the agent's loader's child
+ *   static { KeepaliveAgentBridge.instance = new KeepaliveAgentBridgeImpl(); }
+ *   public Object dispatch(int op, Object self, Object a, Object b) {
+ *     return Hooks.dispatch(op, self, a, b);
+ *   }
+ * }
  * </pre>
+ *
+ * <p>A plain virtual call, which the JIT inlines: no {@code MethodHandle}, whose invokers the JVM
+ * generates on first use (about 20 classes, measured on this agent's start-up).
  *
  * <p>Why not the usual way, the agent's classes on the boot class path ({@code
  * Instrumentation.appendToBootstrapClassLoaderSearch})? On a JDK with class-data sharing (the
@@ -40,40 +47,43 @@ import org.objectweb.asm.Opcodes;
  * sharing the application's classes: a warning in every user's log and a slower start. A class
  * defined through {@code MethodHandles.Lookup.defineClass} does neither.
  *
- * <p>{@code defineClass} needs a lookup with access to {@code sun.nio.ch}, so {@code java.base}
- * opens that package to one module only: the unnamed module of a class loader made here for
- * {@link BridgeInjector} alone, not the application's class path. {@code java.management} is
- * given an export of it too: its {@code ManagementFactory} calls the bridge to register the MBean.
+ * <p>{@code defineClass} needs a lookup with access to {@code sun.nio.ch}, and the implementation
+ * must see the class it extends: {@code java.base} opens {@code sun.nio.ch} to one module only, the
+ * unnamed module of a class loader made here for {@link BridgeInjector} and the implementation
+ * alone (its parent is the agent's loader, so the implementation sees {@link Hooks}), not to the
+ * application's class path. {@code java.management} is given an export of it too: its {@code
+ * ManagementFactory} calls the bridge to register the MBean.
  */
 final class Bridge {
 
   private static final String NAME = BridgeInjector.NAME.replace('.', '/');
-  private static final String CALL =
+  private static final String IMPL = BridgeInjector.IMPL.replace('.', '/');
+  private static final String DISPATCH =
       "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
 
   private Bridge() {}
 
   /**
-   * Defines the bridge (or finds it, on a second attach) and points it at {@link Hooks#dispatch}.
+   * Defines the bridge and its implementation and points the JDK's hooks at {@link
+   * Hooks#dispatch}.
    *
    * @param inst the agent's instrumentation
    * @throws IllegalStateException if the JVM refuses any step
    */
   static void install(Instrumentation inst) {
     try {
-      MethodHandle dispatch = MethodHandles.lookup().findStatic(Hooks.class, "dispatch",
-          MethodType.methodType(Object.class, int.class, Object.class, Object.class,
-              Object.class));
-      Class<?> injector = new Isolated().define(classFile(BridgeInjector.class));
+      Isolated isolated = new Isolated(Hooks.class.getClassLoader());
+      Class<?> injector = isolated.define(classFile(BridgeInjector.class));
       Module javaBase = Object.class.getModule();
+      Module mine = injector.getModule();
       Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
       inst.redefineModule(javaBase, Set.of(),
-          management == null ? Map.of() : Map.of("sun.nio.ch", Set.of(management)),
-          Map.of("sun.nio.ch", Set.of(injector.getModule())), Set.of(), Map.of());
+          Map.of("sun.nio.ch", management == null ? Set.of(mine) : Set.of(mine, management)),
+          Map.of("sun.nio.ch", Set.of(mine)), Set.of(), Map.of());
       @SuppressWarnings("unchecked")
-      BiFunction<byte[], MethodHandle, Class<?>> define =
-          (BiFunction<byte[], MethodHandle, Class<?>>) injector.getConstructor().newInstance();
-      define.apply(bytes(), dispatch);
+      BiConsumer<byte[], byte[]> define =
+          (BiConsumer<byte[], byte[]>) injector.getConstructor().newInstance();
+      define.accept(bytes(), implBytes());
     } catch (ReflectiveOperationException | IOException e) {
       throw new IllegalStateException("cannot define the agent's bridge in java.base: " + e, e);
     }
@@ -82,21 +92,31 @@ final class Bridge {
   /** The bridge's class file (see the class comment). */
   static byte[] bytes() {
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-    cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, NAME, null,
-        "java/lang/Object", null);
-    cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, "hook",
-        "Ljava/lang/invoke/MethodHandle;", null, null).visitEnd();
+    cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_SUPER, NAME,
+        null, "java/lang/Object", null);
+    cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, "instance",
+        "L" + NAME + ";", null, null).visitEnd();
 
-    MethodVisitor call = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "call", CALL,
+    MethodVisitor init = cw.visitMethod(Opcodes.ACC_PROTECTED, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(Opcodes.ALOAD, 0);
+    init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+
+    cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "dispatch", DISPATCH, null, null)
+        .visitEnd();
+
+    MethodVisitor call = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "call", DISPATCH,
         null, null);
     call.visitCode();
-    call.visitFieldInsn(Opcodes.GETSTATIC, NAME, "hook", "Ljava/lang/invoke/MethodHandle;");
+    call.visitFieldInsn(Opcodes.GETSTATIC, NAME, "instance", "L" + NAME + ";");
     call.visitVarInsn(Opcodes.ILOAD, 0);
     call.visitVarInsn(Opcodes.ALOAD, 1);
     call.visitVarInsn(Opcodes.ALOAD, 2);
     call.visitVarInsn(Opcodes.ALOAD, 3);
-    call.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/invoke/MethodHandle", "invokeExact",
-        CALL, false);
+    call.visitMethodInsn(Opcodes.INVOKEVIRTUAL, NAME, "dispatch", DISPATCH, false);
     call.visitInsn(Opcodes.ARETURN);
     call.visitMaxs(0, 0);
     call.visitEnd();
@@ -110,7 +130,7 @@ final class Bridge {
     flag.visitVarInsn(Opcodes.ILOAD, 2);
     flag.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Boolean", "valueOf",
         "(Z)Ljava/lang/Boolean;", false);
-    flag.visitMethodInsn(Opcodes.INVOKESTATIC, NAME, "call", CALL, false);
+    flag.visitMethodInsn(Opcodes.INVOKESTATIC, NAME, "call", DISPATCH, false);
     flag.visitTypeInsn(Opcodes.CHECKCAST, "java/lang/Boolean");
     flag.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Boolean", "booleanValue", "()Z",
         false);
@@ -125,12 +145,48 @@ final class Bridge {
     returned.visitVarInsn(Opcodes.ALOAD, 2);
     returned.visitVarInsn(Opcodes.ALOAD, 0);
     returned.visitInsn(Opcodes.ACONST_NULL);
-    returned.visitMethodInsn(Opcodes.INVOKESTATIC, NAME, "call", CALL, false);
+    returned.visitMethodInsn(Opcodes.INVOKESTATIC, NAME, "call", DISPATCH, false);
     returned.visitInsn(Opcodes.POP);
     returned.visitInsn(Opcodes.RETURN);
     returned.visitMaxs(0, 0);
     returned.visitEnd();
 
+    cw.visitEnd();
+    return cw.toByteArray();
+  }
+
+  /** The implementation's class file (see the class comment). */
+  static byte[] implBytes() {
+    ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, IMPL, null,
+        NAME, null);
+    MethodVisitor init = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(Opcodes.ALOAD, 0);
+    init.visitMethodInsn(Opcodes.INVOKESPECIAL, NAME, "<init>", "()V", false);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+    MethodVisitor clinit = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+    clinit.visitCode();
+    clinit.visitTypeInsn(Opcodes.NEW, IMPL);
+    clinit.visitInsn(Opcodes.DUP);
+    clinit.visitMethodInsn(Opcodes.INVOKESPECIAL, IMPL, "<init>", "()V", false);
+    clinit.visitFieldInsn(Opcodes.PUTSTATIC, NAME, "instance", "L" + NAME + ";");
+    clinit.visitInsn(Opcodes.RETURN);
+    clinit.visitMaxs(0, 0);
+    clinit.visitEnd();
+    MethodVisitor dispatch = cw.visitMethod(Opcodes.ACC_PUBLIC, "dispatch", DISPATCH, null, null);
+    dispatch.visitCode();
+    dispatch.visitVarInsn(Opcodes.ILOAD, 1);
+    dispatch.visitVarInsn(Opcodes.ALOAD, 2);
+    dispatch.visitVarInsn(Opcodes.ALOAD, 3);
+    dispatch.visitVarInsn(Opcodes.ALOAD, 4);
+    dispatch.visitMethodInsn(Opcodes.INVOKESTATIC, Hooks.class.getName().replace('.', '/'),
+        "dispatch", DISPATCH, false);
+    dispatch.visitInsn(Opcodes.ARETURN);
+    dispatch.visitMaxs(0, 0);
+    dispatch.visitEnd();
     cw.visitEnd();
     return cw.toByteArray();
   }
@@ -145,10 +201,14 @@ final class Bridge {
     }
   }
 
-  /** A class loader for {@link BridgeInjector} alone: its parent is the boot loader. */
+  /**
+   * The class loader of {@link BridgeInjector} and the bridge's implementation, and of nothing
+   * else: {@code sun.nio.ch} is opened to its unnamed module alone. Its parent is the agent's
+   * loader, where the implementation finds {@link Hooks}.
+   */
   private static final class Isolated extends ClassLoader {
-    Isolated() {
-      super("keepalive-agent-bridge", null);
+    Isolated(ClassLoader parent) {
+      super("keepalive-agent-bridge", parent);
     }
 
     Class<?> define(byte[] bytes) {

@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  * through keepalive-api's {@link KeepaliveApplier} (with keepalive-jdk's {@code SocketAccess} for
  * the JDK's sockets, {@link NettyAccess} for Netty's native channels), pins it, and counts.
  *
- * <p>The JDK's classes reach {@link #dispatch} through a {@code MethodHandle} in a small class the
- * agent defines in {@code java.base} ({@link Bridge}): code inserted into {@code java.base} can
+ * <p>The JDK's classes reach {@link #dispatch} through a small class the agent defines in {@code
+ * java.base} ({@link Bridge}): code inserted into {@code java.base} can
  * only see the boot loader, and appending a jar to the boot class path would make every JVM print
  * a CDS warning. Netty's classes, loaded by the application, call {@link #nettyConnect} and {@link
  * #nettyRegister} directly.
@@ -131,7 +131,7 @@ public final class Hooks {
    *     place; else null
    * @throws Throwable in strict mode, what failed the connect or accept
    */
-  static Object dispatch(int op, Object self, Object a, Object b) throws Throwable {
+  public static Object dispatch(int op, Object self, Object a, Object b) throws Throwable {
     Settings s = settings;
     if (s == null) {
       return b;
