@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -18,7 +19,12 @@ import org.objectweb.asm.Opcodes;
  * <pre>
  * public abstract class KeepaliveAgentBridge {
  *   public static volatile KeepaliveAgentBridge instance;
+ *   public static Object idle, interval, count;   // jdk.net's TCP_KEEP* options
  *   public abstract Object dispatch(int op, Object self, Object a, Object b);
+ *   public static Object option(int op, Object self, Object name, Object value) {
+ *     return name == SO_KEEPALIVE || name == idle || name == interval || name == count
+ *         ? call(op, self, name, value) : value;
+ *   }
  *   public static Object call(int op, Object self, Object a, Object b) {
  *     return instance.dispatch(op, self, a, b);
  *   }
@@ -30,7 +36,10 @@ import org.objectweb.asm.Opcodes;
  *   }
  * }
  * final class KeepaliveAgentBridgeImpl extends KeepaliveAgentBridge {   // the agent's loader's child
- *   static { KeepaliveAgentBridge.instance = new KeepaliveAgentBridgeImpl(); }
+ *   static {
+ *     idle = Hooks.tcpOption(0); interval = Hooks.tcpOption(1); count = Hooks.tcpOption(2);
+ *     KeepaliveAgentBridge.instance = new KeepaliveAgentBridgeImpl();
+ *   }
  *   public Object dispatch(int op, Object self, Object a, Object b) {
  *     return Hooks.dispatch(op, self, a, b);
  *   }
@@ -38,7 +47,11 @@ import org.objectweb.asm.Opcodes;
  * </pre>
  *
  * <p>A plain virtual call, which the JIT inlines: no {@code MethodHandle}, whose invokers the JVM
- * generates on first use (about 20 classes, measured on this agent's start-up).
+ * generates on first use (about 20 classes, measured on this agent's start-up). {@code option}
+ * answers every option but the keepalive ones with four comparisons in the JDK's own class, so a
+ * client's TCP_NODELAY or SO_LINGER costs nothing, and the JIT compiles the JDK's {@code setOption}
+ * as it would without the agent (a call into the agent there cost the JDK's own escape analysis a
+ * 24-byte key per call, measured).
  *
  * <p>Why not the usual way, the agent's classes on the boot class path ({@code
  * Instrumentation.appendToBootstrapClassLoaderSearch})? On a JDK with class-data sharing (the
@@ -60,6 +73,9 @@ final class Bridge {
   private static final String IMPL = BridgeInjector.IMPL.replace('.', '/');
   private static final String DISPATCH =
       "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
+
+  /** The bridge's fields holding jdk.net's TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT. */
+  private static final String[] TCP = {"idle", "interval", "count"};
 
   private Bridge() {}
 
@@ -91,11 +107,17 @@ final class Bridge {
 
   /** The bridge's class file (see the class comment). */
   static byte[] bytes() {
-    ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    // COMPUTE_FRAMES for option's branch: its frames merge only Objects, so ASM's default
+    // getCommonSuperClass is never asked about a class it would have to load.
+    ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES);
     cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_SUPER, NAME,
         null, "java/lang/Object", null);
     cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, "instance",
         "L" + NAME + ";", null, null).visitEnd();
+    for (String f : TCP) {
+      cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, f, "Ljava/lang/Object;", null, null)
+          .visitEnd();
+    }
 
     MethodVisitor init = cw.visitMethod(Opcodes.ACC_PROTECTED, "<init>", "()V", null, null);
     init.visitCode();
@@ -120,6 +142,32 @@ final class Bridge {
     call.visitInsn(Opcodes.ARETURN);
     call.visitMaxs(0, 0);
     call.visitEnd();
+
+    // option: only the keepalive options reach the agent; any other is the caller's value at once.
+    MethodVisitor option = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "option",
+        DISPATCH, null, null);
+    option.visitCode();
+    Label hooked = new Label();
+    option.visitVarInsn(Opcodes.ALOAD, 2);
+    option.visitFieldInsn(Opcodes.GETSTATIC, "java/net/StandardSocketOptions", "SO_KEEPALIVE",
+        "Ljava/net/SocketOption;");
+    option.visitJumpInsn(Opcodes.IF_ACMPEQ, hooked);
+    for (String f : TCP) {
+      option.visitVarInsn(Opcodes.ALOAD, 2);
+      option.visitFieldInsn(Opcodes.GETSTATIC, NAME, f, "Ljava/lang/Object;");
+      option.visitJumpInsn(Opcodes.IF_ACMPEQ, hooked);
+    }
+    option.visitVarInsn(Opcodes.ALOAD, 3);
+    option.visitInsn(Opcodes.ARETURN);
+    option.visitLabel(hooked);
+    option.visitVarInsn(Opcodes.ILOAD, 0);
+    option.visitVarInsn(Opcodes.ALOAD, 1);
+    option.visitVarInsn(Opcodes.ALOAD, 2);
+    option.visitVarInsn(Opcodes.ALOAD, 3);
+    option.visitMethodInsn(Opcodes.INVOKESTATIC, NAME, "call", DISPATCH, false);
+    option.visitInsn(Opcodes.ARETURN);
+    option.visitMaxs(0, 0);
+    option.visitEnd();
 
     MethodVisitor flag = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "flag",
         "(ILjava/lang/Object;Z)Z", null, null);
@@ -169,6 +217,12 @@ final class Bridge {
     init.visitEnd();
     MethodVisitor clinit = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
     clinit.visitCode();
+    for (int i = 0; i < TCP.length; i++) {
+      clinit.visitIntInsn(Opcodes.BIPUSH, i);
+      clinit.visitMethodInsn(Opcodes.INVOKESTATIC, Hooks.class.getName().replace('.', '/'),
+          "tcpOption", "(I)Ljava/lang/Object;", false);
+      clinit.visitFieldInsn(Opcodes.PUTSTATIC, NAME, TCP[i], "Ljava/lang/Object;");
+    }
     clinit.visitTypeInsn(Opcodes.NEW, IMPL);
     clinit.visitInsn(Opcodes.DUP);
     clinit.visitMethodInsn(Opcodes.INVOKESPECIAL, IMPL, "<init>", "()V", false);

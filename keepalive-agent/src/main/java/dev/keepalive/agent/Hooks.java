@@ -100,6 +100,16 @@ public final class Hooks {
 
   private Hooks() {}
 
+  /**
+   * jdk.net's TCP_KEEPIDLE (0), TCP_KEEPINTERVAL (1) or TCP_KEEPCOUNT (2), for the bridge's filter.
+   *
+   * @param which 0, 1 or 2
+   * @return the option, or null where this runtime has no jdk.net
+   */
+  public static Object tcpOption(int which) {
+    return which == 0 ? Tcp.IDLE : which == 1 ? Tcp.INTERVAL : Tcp.COUNT;
+  }
+
   /** jdk.net's options, loaded at the first option call rather than at start-up. */
   private static final class Tcp {
     static final SocketOption<Integer> IDLE = tcp(KeepaliveOption.TCP_KEEPIDLE);
@@ -250,7 +260,8 @@ public final class Hooks {
     busy[APPLYING] = true;
     try {
       ApplyReport report = KeepaliveApplier.apply(access, socket, rule.policy, s.mode);
-      if (!report.fullyApplied()) {
+      // The policy's shared all-applied report, by identity: fullyApplied() would iterate.
+      if (report != ApplyReport.allApplied(rule.policy) && !report.fullyApplied()) {
         for (KeepaliveOption option : report.notApplied()) {
           refused(option, rule, kind, remote, report.entries().stream()
               .filter(e -> e.option() == option).findFirst().map(ApplyReport.Entry::detail)

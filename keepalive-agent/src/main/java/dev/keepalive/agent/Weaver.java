@@ -59,7 +59,7 @@ final class Weaver implements ClassFileTransformer {
   enum Shape {
     /** At the start: {@code call(op, this, arg1, null)}. */
     ENTRY,
-    /** At the start: {@code arg2 = call(op, this, arg1, arg2)} (setOption). */
+    /** At the start: {@code arg2 = option(op, this, arg1, arg2)} (setOption). */
     ENTRY_OPTION,
     /** At the start: {@code arg1 = flag(op, this, arg1)} (setKeepAlive). */
     ENTRY_FLAG,
@@ -246,7 +246,7 @@ final class Weaver implements ClassFileTransformer {
           super.visitInsn(Opcodes.POP);
           break;
         case ENTRY_OPTION:
-          call(1, 2);
+          call(1, 2, "option");
           super.visitVarInsn(Opcodes.ASTORE, 2);
           break;
         case ENTRY_FLAG:
@@ -295,11 +295,15 @@ final class Weaver implements ClassFileTransformer {
 
     /** {@code call(op, this, a, b)}, leaving its result on the stack; slot 0 means null. */
     private void call(int a, int b) {
+      call(a, b, "call");
+    }
+
+    private void call(int a, int b, String method) {
       push(target.op);
       super.visitVarInsn(Opcodes.ALOAD, 0);
       load(a);
       load(b);
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "call",
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, method,
           "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", false);
     }
 

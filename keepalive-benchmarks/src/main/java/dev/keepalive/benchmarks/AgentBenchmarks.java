@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * channelConnectLibrary}, its own fork) against the same + an explicit {@code Keepalive.apply} of
  * that policy in a JVM without the agent ({@code channelConnectRaw}), in the same run. The agent
  * does what the explicit call does, plus choosing the rule and its hooks' calls; a ratio near 1
- * and the same B/op say that is all. Both close with SO_LINGER 0 (no TIME_WAIT); a thread accepts.
+ * and the same B/op say that is all. Both close with SO_LINGER 0 (no TIME_WAIT); a thread accepts,
+ * and gives each accepted connection the policy as the agent does (explicitly in the raw fork), so
+ * the two forks do the same work on both ends.
  * The agent jar is the one keepalive-benchmarks' build copies beside its own jar; run the suite
  * from the repository's root, as its usage says.
  */
@@ -54,9 +56,13 @@ public class AgentBenchmarks {
     }
     server = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
     address = (InetSocketAddress) server.getLocalSocketAddress();
+    boolean agent = System.getProperty("keepalive.agent.version") != null;
     acceptor = new Thread(() -> {
       while (!server.isClosed()) {
         try (Socket accepted = server.accept()) {
+          if (!agent) {
+            Keepalive.apply(accepted, policy);
+          }
           accepted.getInputStream();
         } catch (IOException e) {
           // Closed by tearDown, or a connection reset before it was accepted: go on or stop.
