@@ -31,10 +31,10 @@ import java.util.function.Supplier;
  * the JDK's sockets, {@link NettyAccess} for Netty's native channels), pins it, and counts.
  *
  * <p>The JDK's classes reach {@link #dispatch} through a small class the agent defines in {@code
- * java.base} ({@link Bridge}): code inserted into {@code java.base} can
- * only see the boot loader, and appending a jar to the boot class path would make every JVM print
- * a CDS warning. Netty's classes, loaded by the application, call {@link #nettyConnect} and {@link
- * #nettyRegister} directly.
+ * java.base} ({@link Bridge}): code inserted into {@code java.base} can only see the boot loader,
+ * and appending a jar to the boot class path would make every JVM print a CDS warning. Netty's
+ * classes, loaded by the application, call {@link #nettyConnect} and {@link #nettyRegister}
+ * directly.
  *
  * <p><b>Per-socket state.</b> The default path keeps none: a connection's rule is chosen from its
  * peer (or local port) when it connects or is accepted, and chosen again from the same addresses
@@ -110,7 +110,7 @@ public final class Hooks {
     return which == 0 ? Tcp.IDLE : which == 1 ? Tcp.INTERVAL : Tcp.COUNT;
   }
 
-  /** jdk.net's options, loaded at the first option call rather than at start-up. */
+  /** jdk.net's options (null without jdk.net), read once: the bridge's filter compares them. */
   private static final class Tcp {
     static final SocketOption<Integer> IDLE = tcp(KeepaliveOption.TCP_KEEPIDLE);
     static final SocketOption<Integer> INTERVAL = tcp(KeepaliveOption.TCP_KEEPINTERVAL);
@@ -238,7 +238,11 @@ public final class Hooks {
       return;
     }
     markAccepted(port);
-    apply(s, kind.access, kind.name, channel, s.rules.forAccepted(port), null, channel);
+    // Strict, a failure closes an accepted AsynchronousSocketChannel (finishAccept returned it, so
+    // nobody else can); a SocketChannel is not closed here: the JDK's own accept closes its
+    // descriptor when the constructor it is being made in throws.
+    apply(s, kind.access, kind.name, channel, s.rules.forAccepted(port), null,
+        kind == Kind.ASYNC ? channel : null);
   }
 
   /**

@@ -5,7 +5,6 @@ import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -342,13 +341,5 @@ final class Weaver implements ClassFileTransformer {
     if (reported.add(key)) {
       System.err.println("keepalive-agent WARNING: " + message);
     }
-  }
-
-  /** For tests: the classes and methods hooked. */
-  static Map<String, List<String>> targets() {
-    Map<String, List<String>> out = new HashMap<>();
-    TARGETS.forEach((k, v) -> out.put(k.replace('/', '.'),
-        Arrays.stream(v).map(t -> t.method).collect(java.util.stream.Collectors.toList())));
-    return out;
   }
 }

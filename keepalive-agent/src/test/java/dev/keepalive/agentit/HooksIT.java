@@ -245,7 +245,20 @@ class HooksIT {
       String failed = s.send("connect-socket " + peer.port());
       assertTrue(failed.startsWith("error dev.keepalive.agent.shaded.keepalive."
           + "UnsupportedKeepaliveOptionException: TCP_KEEPIDLE"), failed);
-      assertEquals("1", s.ok("mbean Refusals"));
+      // An accepted connection that cannot take the policy fails the accept and is closed: this
+      // end reads the end of the stream, never a connection with half a policy.
+      for (String kind : List.of("socket", "channel", "async")) {
+        String[] listener = s.ok("listen-" + kind).split(" ");
+        try (java.net.Socket mine = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+            Integer.parseInt(listener[1]))) {
+          String refused = s.send("accept " + listener[0]);
+          assertTrue(refused.startsWith("error "), kind + ": " + refused);
+          assertTrue(refused.contains("UnsupportedKeepaliveOptionException"), kind + ": " + refused);
+          mine.setSoTimeout(10_000);
+          assertEquals(-1, mine.getInputStream().read(), kind + ": the accepted end is closed");
+        }
+      }
+      assertEquals("4", s.ok("mbean Refusals"));
       String[] answer = l.ok("connect-socket " + peer.port()).split(" ");
       String fields = Kernel.local(l, Integer.parseInt(answer[1]));
       assertTrue(fields.matches("\\d+/\\d+/\\d+") && !fields.equals(APPLIED),
