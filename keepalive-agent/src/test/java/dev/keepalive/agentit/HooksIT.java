@@ -84,6 +84,27 @@ class HooksIT {
 
   @ParameterizedTest
   @MethodSource("jdks")
+  void anApplicationsOwnAsmAndKeepaliveJarsDoNotClashWithTheAgents(Jdk jdk) throws IOException {
+    // The child's class path already has the application's own keepalive-api and keepalive-jdk;
+    // here also ASM (org.objectweb.asm, the agent's is relocated), first on the class path.
+    String asm = java.util.Arrays.stream(System.getProperty("java.class.path")
+        .split(java.io.File.pathSeparator)).filter(e -> e.contains("/org/ow2/asm/"))
+        .findFirst().orElseThrow(() -> new AssertionError("no ASM jar on the test class path"));
+    try (Peer peer = new Peer(); Child child = Child.startOn(asm + java.io.File.pathSeparator
+        + Child.classPath(), jdk, Child.agent(POLICY), java.util.Map.of(),
+        Scenario.class.getName())) {
+      assertEquals(APPLIED, connected(child, peer, "connect-socket"));
+      assertEquals(APPLIED, connected(child, peer, "connect-channel"));
+      // The application's own keepalive-jdk works beside the agent's relocated copy.
+      String[] c = child.ok("connect-socket " + peer.port()).split(" ");
+      child.ok("apply " + c[0] + " " + OTHER);
+      assertEquals("62/12/5", Kernel.local(child, Integer.parseInt(c[1])));
+      assertEquals(List.of(), child.stderrBesidesInfo());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("jdks")
   void unixDomainAndUdpAreNeverTouched(Jdk jdk) throws IOException {
     try (Peer peer = new Peer(); Child child = agent(jdk)) {
       // UNIX-domain channels have no SO_KEEPALIVE: touching one would fail and be logged.
