@@ -161,9 +161,11 @@ final class Weaver implements ClassFileTransformer {
     Weaver weaver = new Weaver();
     inst.addTransformer(weaver, true);
     List<Class<?>> loaded = new ArrayList<>();
+    boolean management = false;
     for (Class<?> c : inst.getAllLoadedClasses()) {
       if (TARGETS.containsKey(c.getName().replace('.', '/')) && inst.isModifiableClass(c)) {
         loaded.add(c);
+        management |= c.getName().equals("java.lang.management.ManagementFactory");
       }
     }
     if (!loaded.isEmpty()) {
@@ -172,6 +174,11 @@ final class Weaver implements ClassFileTransformer {
       } catch (UnmodifiableClassException e) {
         throw new IllegalStateException("cannot retransform " + loaded + ": " + e, e);
       }
+    }
+    if (management) {
+      // JMX is in use already (an attach to a JVM whose JMX connector may never ask again): the
+      // platform MBean server gets the MBean now, through the hook just woven.
+      java.lang.management.ManagementFactory.getPlatformMBeanServer();
     }
   }
 

@@ -58,6 +58,7 @@ class AttachIT {
         : List.of();
     try (Peer peer = new Peer(); Child child = Child.start(jdk, options)) {
       assertEquals("off", connect(child, peer));
+      child.ok("jmx");
       List<String> out = attach(jdk, "attach", Long.toString(child.pid()), HooksIT.POLICY);
       assertEquals("0", out.get(0), out::toString);
       assertTrue(out.get(1).matches("keepalive-agent \\S+ attached to " + child.pid()
@@ -68,6 +69,8 @@ class AttachIT {
             + " warning about the dynamically loaded agent (JEP 451).", out.get(3));
       }
       assertEquals(HooksIT.APPLIED, connect(child, peer));
+      // JMX was in use before the attach: the MBean is in the server it already had.
+      assertEquals("1", child.ok("mbean-kept ConnectionsApplied"));
       // Attaching again replaces the settings; the hooks stay as they are.
       out = attach(jdk, "attach", Long.toString(child.pid()), HooksIT.OTHER);
       assertEquals("0", out.get(0), out::toString);

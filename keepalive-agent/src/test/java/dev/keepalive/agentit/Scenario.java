@@ -39,6 +39,7 @@ public final class Scenario {
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final List<Object> CONNECTIONS = new ArrayList<>();
   private static final List<Object> LISTENERS = new ArrayList<>();
+  private static javax.management.MBeanServer server;
 
   private Scenario() {}
 
@@ -234,6 +235,14 @@ public final class Scenario {
         Object v = ManagementFactory.getPlatformMBeanServer().getAttribute(
             new ObjectName("dev.keepalive:type=Agent"), f[1]);
         return show(v);
+      }
+      case "jmx": {
+        // As a JMX connector does: takes the platform MBean server once and keeps it.
+        server = ManagementFactory.getPlatformMBeanServer();
+        return "";
+      }
+      case "mbean-kept": {
+        return show(server.getAttribute(new ObjectName("dev.keepalive:type=Agent"), f[1]));
       }
       case "property":
         return String.valueOf(System.getProperty(f[1]));
