@@ -105,6 +105,30 @@ class HooksIT {
 
   @ParameterizedTest
   @MethodSource("jdks")
+  void tlsSocketsConnectedAndAcceptedCarryThePolicy(Jdk jdk) throws Exception {
+    Path store = dir.resolve("tls.p12");
+    Process keytool = new ProcessBuilder(jdk.home().resolve("bin").resolve("keytool").toString(),
+        "-genkeypair", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass",
+        "secret", "-alias", "localhost", "-keyalg", "EC", "-dname", "CN=localhost", "-validity",
+        "2").redirectErrorStream(true).start();
+    String log = new String(keytool.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
+        && keytool.exitValue() == 0, log);
+    try (Child control = control(jdk); Child child = agent(jdk)) {
+      String[] off = control.ok("tls " + store).split(" ");
+      assertEquals("off", Kernel.local(control, Integer.parseInt(off[0])), "SSLSocket, no agent");
+      assertEquals("off", Kernel.remote(control, Integer.parseInt(off[0])), "accepted, no agent");
+      String[] on = child.ok("tls " + store).split(" ");
+      assertEquals(APPLIED, Kernel.local(child, Integer.parseInt(on[0])), "SSLSocket.connect");
+      assertEquals(APPLIED, Kernel.remote(child, Integer.parseInt(on[0])),
+          "SSLServerSocket.accept");
+      assertEquals(List.of(), child.stderrBesidesInfo());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("jdks")
   void unixDomainAndUdpAreNeverTouched(Jdk jdk) throws IOException {
     try (Peer peer = new Peer(); Child child = agent(jdk)) {
       // UNIX-domain channels have no SO_KEEPALIVE: touching one would fail and be logged.

@@ -236,6 +236,42 @@ public final class Scenario {
             new ObjectName("dev.keepalive:type=Agent"), f[1]);
         return show(v);
       }
+      case "tls": {
+        // TLS both ways, over loopback in this JVM: SSLServerSocket.accept and SSLSocket.connect,
+        // the handshake done. f[1]: a PKCS12 key store (password "secret") that is also trusted.
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of(f[1]))) {
+          ks.load(in, "secret".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "secret".toCharArray());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket)
+            tls.getServerSocketFactory().createServerSocket(0, 1, LOOPBACK);
+        javax.net.ssl.SSLSocket client = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+            .createSocket();
+        client.connect(new InetSocketAddress(LOOPBACK, server.getLocalPort()), 10_000);
+        java.util.concurrent.CompletableFuture<Void> handshake =
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+              try {
+                client.startHandshake();
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+        javax.net.ssl.SSLSocket accepted = (javax.net.ssl.SSLSocket) server.accept();
+        accepted.startHandshake();
+        handshake.get(10, TimeUnit.SECONDS);
+        CONNECTIONS.add(client);
+        CONNECTIONS.add(accepted);
+        LISTENERS.add(server);
+        return client.getLocalPort() + " " + accepted.getLocalPort() + " " + accepted.getPort();
+      }
       case "jmx": {
         // As a JMX connector does: takes the platform MBean server once and keeps it.
         server = ManagementFactory.getPlatformMBeanServer();
