@@ -13,4 +13,7 @@ module dev.keepalive.jdk {
   requires jdk.net;
 
   exports dev.keepalive.jdk;
+
+  // The doctor finds other modules' transports (keepalive-netty's) without depending on them.
+  uses dev.keepalive.internal.cli.DoctorTransports;
 }

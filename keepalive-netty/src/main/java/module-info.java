@@ -21,4 +21,7 @@ module dev.keepalive.netty {
   requires static io.netty.transport.unix.common;
 
   exports dev.keepalive.netty;
+
+  // The keepalive doctor (keepalive-jdk) finds Netty's transports through this service.
+  provides dev.keepalive.internal.cli.DoctorTransports with dev.keepalive.netty.NettyDoctor.Provider;
 }

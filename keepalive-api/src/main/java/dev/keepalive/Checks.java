@@ -7,6 +7,13 @@ import java.util.Locale;
 final class Checks {
   private Checks() {}
 
+  /**
+   * The shortest middlebox idle timeout a policy can keep a flow through in whole seconds: {@link
+   * KeepalivePolicy#keepingAliveThrough(Duration)} sends its first probe at half of it and four more
+   * a tenth of it apart, each at least a second.
+   */
+  static final int MIN_MIDDLEBOX_SECONDS = 10;
+
   static <T> T requireNonNull(T value, String name) {
     // No Supplier lambda: it would be allocated on every call, and its first use bootstraps
     // java.lang.invoke machinery (about 20 ms of keepalive-agent's start-up).

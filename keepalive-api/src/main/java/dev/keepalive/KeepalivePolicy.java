@@ -122,7 +122,7 @@ public final class KeepalivePolicy {
    */
   public static KeepalivePolicy keepingAliveThrough(Duration middleboxIdleTimeout) {
     Checks.requireNonNull(middleboxIdleTimeout, "middleboxIdleTimeout");
-    if (middleboxIdleTimeout.compareTo(Duration.ofSeconds(10)) < 0) {
+    if (middleboxIdleTimeout.compareTo(Duration.ofSeconds(Checks.MIN_MIDDLEBOX_SECONDS)) < 0) {
       throw Checks.illegal("middleboxIdleTimeout must be at least 10 seconds, was %s",
           middleboxIdleTimeout);
     }
@@ -139,6 +139,19 @@ public final class KeepalivePolicy {
    * @throws NullPointerException if {@code middlebox} is null
    */
   public static KeepalivePolicy keepingAliveThrough(Middlebox middlebox) {
+    return keepingAliveThrough(Checks.requireNonNull(middlebox, "middlebox").idleTimeout());
+  }
+
+  /**
+   * A policy that keeps an idle connection alive through a middlebox configured with its own idle
+   * timeout ({@code Middlebox.AWS_NLB.withIdleTimeout(Duration.ofSeconds(600))} gives idle 300 s,
+   * interval 60 s, 5 probes); see {@link #keepingAliveThrough(Duration)}.
+   *
+   * @param middlebox the middlebox on the path, as configured
+   * @return a policy whose probes all leave before the configured idle timeout
+   * @throws NullPointerException if {@code middlebox} is null
+   */
+  public static KeepalivePolicy keepingAliveThrough(ConfiguredMiddlebox middlebox) {
     return keepingAliveThrough(Checks.requireNonNull(middlebox, "middlebox").idleTimeout());
   }
 

@@ -28,7 +28,12 @@ public final class AuditException extends IOException {
      * Not Linux, an architecture whose system call numbers the audit does not know, or native
      * access denied to this module.
      */
-    UNSUPPORTED_PLATFORM
+    UNSUPPORTED_PLATFORM,
+    /**
+     * The helper JVM the audit of another process runs in (see {@link KeepaliveAudit}) could not
+     * start, exited, or did not answer in time; the message says which, with its error output.
+     */
+    HELPER_FAILED
   }
 
   /** Why the audit could not be done. */

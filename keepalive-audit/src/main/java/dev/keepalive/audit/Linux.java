@@ -28,8 +28,9 @@ final class Linux {
   static final int SOL_SOCKET = 1;
   static final int SO_KEEPALIVE = 9;
   static final int SO_PROTOCOL = 38;
-  static final int SO_DOMAIN = 39;
   static final int IPPROTO_TCP = 6;
+  /** Multipath TCP (include/uapi/linux/in.h): a stream socket whose keepalive reads as TCP's. */
+  static final int IPPROTO_MPTCP = 262;
   static final int TCP_KEEPIDLE = 4;
   static final int TCP_KEEPINTVL = 5;
   static final int TCP_KEEPCNT = 6;
@@ -45,7 +46,27 @@ final class Linux {
   static final int EBADF = 9;
   static final int EACCES = 13;
   static final int ENOSYS = 38;
+  static final int ENOTSOCK = 88;
+  static final int ENOPROTOOPT = 92;
+  static final int EOPNOTSUPP = 95;
   static final int ENOTCONN = 107;
+
+  /** statx(2): the path "" with AT_EMPTY_PATH describes the descriptor itself. */
+  static final int AT_EMPTY_PATH = 0x1000;
+  static final int STATX_TYPE = 0x1;
+  static final int STATX_INO = 0x100;
+  /** Offsets in struct statx (include/uapi/linux/stat.h), the same on every architecture. */
+  static final long STX_MODE = 28;
+  static final long STX_INO = 32;
+  static final int STATX_LENGTH = 256;
+  static final int S_IFMT = 0170000;
+  static final int S_IFSOCK = 0140000;
+
+  static final short POLLIN = 1;
+
+  /** /proc/PID/stat's flags (include/linux/sched.h): exiting, and a kernel thread. */
+  static final long PF_EXITING = 0x4;
+  static final long PF_KTHREAD = 0x00200000;
 
   static final int O_RDONLY_CLOEXEC = 02000000;
   static final int F_DUPFD_CLOEXEC = 1030;
@@ -63,6 +84,9 @@ final class Linux {
 
   static final MethodHandle SYSCALL;
   static final MethodHandle GETSOCKOPT;
+  static final MethodHandle SETSOCKOPT;
+  static final MethodHandle STATX;
+  static final MethodHandle POLL;
   static final MethodHandle GETSOCKNAME;
   static final MethodHandle GETPEERNAME;
   static final MethodHandle CLOSE;
@@ -82,6 +106,15 @@ final class Linux {
         errno, Linker.Option.firstVariadicArg(1));
     GETSOCKOPT = downcall(linker, libc, "getsockopt",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
+    SETSOCKOPT = downcall(linker, libc, "setsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
+    // int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf):
+    // glibc 2.28+; its layout, unlike struct stat's, is the same on every architecture.
+    STATX = downcall(linker, libc, "statx",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno);
+    // int poll(struct pollfd *fds, nfds_t n, int timeout).
+    POLL = downcall(linker, libc, "poll",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
     GETSOCKNAME = downcall(linker, libc, "getsockname",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
     GETPEERNAME = downcall(linker, libc, "getpeername",
@@ -125,25 +158,31 @@ final class Linux {
     return (int) ERRNO.get(capture, 0L);
   }
 
-  /** A short name for an errno, for messages: {@code "EPERM (1)"}. */
+  /**
+   * An errno by its name and number, for messages: {@code "EOPNOTSUPP (95)"}. Linux's numbers
+   * (include/uapi/asm-generic/errno-base.h and errno.h), the same on x86-64, aarch64 and riscv64.
+   */
   static String errnoName(int errno) {
-    switch (errno) {
-      case EPERM:
-        return "EPERM (operation not permitted)";
-      case ENOENT:
-        return "ENOENT (no such file or directory)";
-      case ESRCH:
-        return "ESRCH (no such process)";
-      case EBADF:
-        return "EBADF (bad file descriptor)";
-      case EACCES:
-        return "EACCES (permission denied)";
-      case 24:
-        return "EMFILE (too many open files)";
-      case ENOSYS:
-        return "ENOSYS (function not implemented)";
-      default:
-        return "errno " + errno;
-    }
+    String name = errno > 0 && errno < ERRNO_NAMES.length ? ERRNO_NAMES[errno] : null;
+    return (name == null ? "errno" : name) + " (" + errno + ")";
   }
+
+  private static final String[] ERRNO_NAMES = {null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO",
+      "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT",
+      "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE",
+      "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE",
+      "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP", null,
+      "ENOMSG", "EIDRM", "ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST", "ELNRNG", "EUNATCH", "ENOCSI",
+      "EL2HLT", "EBADE", "EBADR", "EXFULL", "ENOANO", "EBADRQC", "EBADSLT", null, "EBFONT",
+      "ENOSTR", "ENODATA", "ETIME", "ENOSR", "ENONET", "ENOPKG", "EREMOTE", "ENOLINK", "EADV",
+      "ESRMNT", "ECOMM", "EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG", "EOVERFLOW", "ENOTUNIQ",
+      "EBADFD", "EREMCHG", "ELIBACC", "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ",
+      "ERESTART", "ESTRPIPE", "EUSERS", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE",
+      "ENOPROTOOPT", "EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT",
+      "EAFNOSUPPORT", "EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET",
+      "ECONNABORTED", "ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS",
+      "ETIMEDOUT", "ECONNREFUSED", "EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS",
+      "ESTALE", "EUCLEAN", "ENOTNAM", "ENAVAIL", "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM",
+      "EMEDIUMTYPE", "ECANCELED", "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED",
+      "EOWNERDEAD", "ENOTRECOVERABLE", "ERFKILL", "EHWPOISON"};
 }

@@ -67,10 +67,10 @@ class AuditCliTest {
 
   @Test
   void withoutExpectItListsEverySocketFlagsTheRiskyOnesAndExitsZero() {
-    Run r = run("--pid", pid());
+    Run r = run("--pid", pid(), "--connections");
     assertEquals(0, r.exit(), r.err());
     assertEquals("", r.err());
-    assertTrue(r.out().startsWith("keepalive audit of process " + pid() + " (java): 19 TCP"
+    assertTrue(r.out().startsWith("keepalive audit of process " + pid() + " (AuditTarget): 19 TCP"
         + " sockets (15 connections, 4 listening)"), r.out());
     String custom = line(r.out(), ":" + child.sockets.get("v4-custom") + " ");
     assertTrue(custom.matches(".*ESTABLISHED +idle=61s,interval=11s,probes=4 +1 min 45 s +- +0/4"
@@ -152,7 +152,7 @@ class AuditCliTest {
   @Test
   void portKeepsOnlySocketsWithThatLocalOrRemotePort() {
     int port = child.listeners.get("listener0"); // IPv4, three connections
-    Run r = run("--pid", pid(), "--port=" + port);
+    Run r = run("--pid", pid(), "--port=" + port, "--connections");
     assertEquals(0, r.exit());
     List<String> rows = r.out().lines().filter(l -> l.matches(" *\\d+  .*")).toList();
     assertEquals(7, rows.size(), r.out()); // the listener and both ends of 3 connections
@@ -195,10 +195,71 @@ class AuditCliTest {
   }
 
   @Test
+  void byDefaultConnectionsWithTheSamePeerAndKeepaliveAreOneRowWithACount() throws Exception {
+    try (CTarget pool = CTarget.start("sockets", "100")) {
+      long port = pool.ready[0];
+      Run r = run("--pid", Long.toString(pool.pid()));
+      assertEquals(0, r.exit(), r.err());
+      List<String> rows = r.out().lines().filter(l -> l.startsWith("127.0.0.1:")).toList();
+      // The listener; 100 client connections to it; 100 accepted ones from 127.0.0.1.
+      assertEquals(3, rows.size(), r.out());
+      assertTrue(rows.get(1).matches("127\\.0\\.0\\.1:\\*  +127\\.0\\.0\\.1:" + port
+          + " +×100 +ESTABLISHED +off +- +- +- +-"), rows.get(1));
+      assertTrue(rows.get(2).matches("127\\.0\\.0\\.1:" + port + " +127\\.0\\.0\\.1:\\*"
+          + " +×100 +ESTABLISHED +off .*"), rows.get(2));
+      // Flags per group, with the count: never 200 identical lines.
+      assertEquals(List.of("! 127.0.0.1:* -> 127.0.0.1:" + port + " ×100: keepalive off: a dead"
+          + " peer is never detected", "! 127.0.0.1:" + port + " -> 127.0.0.1:* ×100: keepalive"
+          + " off: a dead peer is never detected"), r.out().lines().filter(l -> l.startsWith("!"))
+          .toList());
+      assertTrue(r.out().endsWith("Result: 200 of 200 connections flagged (warnings; --expect"
+          + " POLICY checks them)\n"), r.out());
+      Run each = run("--pid", Long.toString(pool.pid()), "--connections");
+      assertEquals(201, each.out().lines().filter(l -> l.matches(" *\\d+  127\\.0\\.0\\.1:.*"))
+          .count(), each.out());
+      assertEquals(200, each.out().lines().filter(l -> l.startsWith("! fd ")).count());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  @Test
+  void jsonHasTheGroupsAndTheProcessName() {
+    Map<String, Object> doc = (Map<String, Object>) MiniJson.parse(run("--pid", pid(), "--json",
+        "--port", Integer.toString(child.listeners.get("listener0"))).out());
+    assertEquals("AuditTarget", doc.get("name"));
+    List<Map<String, Object>> groups = (List<Map<String, Object>>) doc.get("groups");
+    // The listener, its three clients (each its own keepalive) and the three accepted ends.
+    assertEquals(5, groups.size(), groups.toString());
+    Map<String, Object> accepted = groups.stream().filter(g -> ((Long) g.get("count")) == 3)
+        .findFirst().orElseThrow();
+    assertEquals("127.0.0.1:*", accepted.get("remote"));
+    assertEquals("off", accepted.get("policy"));
+    assertEquals(3, ((List<?>) accepted.get("fds")).size());
+  }
+
+  @Test
+  void remoteKeepsOnlyConnectionsWhosePeerIsInTheNetwork() {
+    Run v6 = run("--pid", pid(), "--remote", "::1/128", "--connections");
+    List<String> rows = v6.out().lines().filter(l -> l.matches(" *\\d+  .*")).toList();
+    assertEquals(6, rows.size(), v6.out()); // both ends of the three IPv6 connections
+    assertTrue(rows.stream().allMatch(l -> l.contains("[::1]:")), v6.out());
+    Run v4 = run("--pid", pid(), "--remote", "127.0.0.0/8", "--connections");
+    assertEquals(9, v4.out().lines().filter(l -> l.matches(" *\\d+  .*")).count(), v4.out());
+    Run none = run("--pid", pid(), "--remote", "10.0.0.0/8");
+    assertTrue(none.out().startsWith("keepalive audit of process " + pid() + " (AuditTarget): 0 TCP"
+        + " sockets (0 connections, 0 listening), remote 10.0.0.0/8"), none.out());
+  }
+
+  @Test
   void badUsageIsOneLineOnStderrAndExitTwo() {
     for (String[] args : List.of(new String[] {"--bogus"}, new String[] {"--pid", "abc"},
         new String[] {"--pid"}, new String[] {"--port", "70000"},
-        new String[] {"--expect", "idle=banana"}, new String[] {"--pid", "1", "--pid", "2"})) {
+        new String[] {"--expect", "idle=banana"}, new String[] {"--pid", "1", "--pid", "2"},
+        new String[] {"--all", "--pid", "1"}, new String[] {"--apply", "off"},
+        new String[] {"--pid", "1", "--dry-run"}, new String[] {"--remote", "example.com"},
+        new String[] {"--remote", "10.0.0.1/8"}, new String[] {"--remote", "::1/129"},
+        new String[] {"--serve", "127.0.0.1:9404"}, new String[] {"--all", "--serve", "x:1"},
+        new String[] {"--pid", "1", "--apply", "idle=60s"})) {
       Run r = run(args);
       assertEquals(2, r.exit(), String.join(" ", args));
       assertEquals("", r.out());
@@ -220,7 +281,7 @@ class AuditCliTest {
   void helpExitsZero() {
     Run r = run("--help");
     assertEquals(0, r.exit());
-    assertTrue(r.out().startsWith("Usage: keepalive-audit [--pid PID]"), r.out());
+    assertTrue(r.out().startsWith("Usage: keepalive-audit [--pid PID | --all]"), r.out());
   }
 
   private static String line(String out, String containing) {

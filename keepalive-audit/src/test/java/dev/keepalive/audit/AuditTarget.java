@@ -16,7 +16,7 @@ import jdk.net.ExtendedSocketOptions;
  * what it opened, then waits for commands on standard input: {@code close} closes that connection
  * (a {@link SocketChannel}, so no shutdown precedes the close); end of input ends the process.
  *
- * <p>Output lines: {@code socket NAME LOCAL_PORT}, {@code listener PORT}, {@code lonely PORT},
+ * <p>Output lines: {@code socket NAME LOCAL_PORT REMOTE_PORT}, {@code listener PORT}, {@code lonely PORT},
  * {@code closable LOCAL_PORT}, then {@code ready}.
  */
 public final class AuditTarget {
@@ -40,7 +40,7 @@ public final class AuditTarget {
         ServerSocketChannel lonely = ServerSocketChannel.open()) {
       lonely.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
       for (Fixture.Expected e : fixture.expected.values()) {
-        System.out.println("socket " + e.name() + " " + e.localPort());
+        System.out.println("socket " + e.name() + " " + e.localPort() + " " + e.remotePort());
       }
       for (int port : fixture.listenerPorts) {
         System.out.println("listener " + port);

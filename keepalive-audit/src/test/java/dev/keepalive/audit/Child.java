@@ -20,6 +20,8 @@ final class Child implements AutoCloseable {
 
   final Process process;
   final Map<String, Integer> sockets = new HashMap<>();
+  /** The peer's port of each of {@link #sockets}. */
+  final Map<String, Integer> peers = new HashMap<>();
   final Map<String, Integer> listeners = new HashMap<>();
   int lonely;
   int closable = -1;
@@ -59,7 +61,10 @@ final class Child implements AutoCloseable {
     for (String line; !(line = child.expectLine()).equals("ready"); ) {
       String[] f = line.split(" ");
       switch (f[0]) {
-        case "socket" -> child.sockets.put(f[1], Integer.parseInt(f[2]));
+        case "socket" -> {
+          child.sockets.put(f[1], Integer.parseInt(f[2]));
+          child.peers.put(f[1], Integer.parseInt(f[3]));
+        }
         case "listener" -> child.listeners.put("listener" + n++, Integer.parseInt(f[1]));
         case "lonely" -> child.lonely = Integer.parseInt(f[1]);
         case "closable" -> child.closable = Integer.parseInt(f[1]);

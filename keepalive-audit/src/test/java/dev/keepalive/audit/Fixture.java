@@ -42,8 +42,12 @@ final class Fixture implements AutoCloseable {
   static final KeepalivePolicy CUSTOM = KeepalivePolicy.ofSeconds(61, 11, 4);
   static final Duration NETTY_USER_TIMEOUT = Duration.ofMillis(17_000);
 
-  /** What one client socket should read back as. */
-  record Expected(String name, int localPort, KeepalivePolicy policy, Duration userTimeout) {}
+  /**
+   * What one client socket should read back as. Both ports name it: Linux shares an ephemeral
+   * local port between connections to different peers.
+   */
+  record Expected(String name, int localPort, int remotePort, KeepalivePolicy policy,
+      Duration userTimeout) {}
 
   final Map<String, Expected> expected = new LinkedHashMap<>();
   final List<Integer> listenerPorts = new ArrayList<>();
@@ -111,7 +115,8 @@ final class Fixture implements AutoCloseable {
       client.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, policy.probes());
     }
     int port = ((InetSocketAddress) client.getLocalAddress()).getPort();
-    expected.put(name, new Expected(name, port, policy, Duration.ZERO));
+    int peer = ((InetSocketAddress) server.getLocalAddress()).getPort();
+    expected.put(name, new Expected(name, port, peer, policy, Duration.ZERO));
   }
 
   private void netty() throws Exception {
@@ -133,7 +138,8 @@ final class Fixture implements AutoCloseable {
         .connect(server.getLocalAddress()).syncUninterruptibly().channel();
     resources.add(server.accept());
     int port = ((InetSocketAddress) channel.localAddress()).getPort();
-    expected.put("netty-epoll", new Expected("netty-epoll", port,
+    int peer = ((InetSocketAddress) server.getLocalAddress()).getPort();
+    expected.put("netty-epoll", new Expected("netty-epoll", port, peer,
         CUSTOM.withUserTimeout(NETTY_USER_TIMEOUT), NETTY_USER_TIMEOUT));
   }
 

@@ -38,17 +38,9 @@ class PermissionTest {
     }
     Path setpriv = Path.of("/usr/bin/setpriv");
     assumeTrue(Files.isExecutable(setpriv), "needs setpriv (util-linux) to drop to nobody");
-    Path dir = Files.createTempDirectory("audit-nobody",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     try (Child child = Child.start(0)) {
-      Path api = copy(KeepalivePolicy.class, dir.resolve("api"));
-      Path audit = copy(Audit.class, dir.resolve("audit"));
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      Process p = new ProcessBuilder(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534",
-          "--clear-groups", "--", java.toString(), "-XX:-UsePerfData", "-Xshare:off",
-          "--enable-native-access=ALL-UNNAMED", "-cp", api + ":" + audit,
-          Audit.class.getName(), "--pid", Long.toString(child.pid())))
-          .directory(dir.toFile()).start();
+      Process p = new ProcessBuilder(asNobody(setpriv, "--pid", Long.toString(child.pid())))
+          .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -60,12 +52,42 @@ class PermissionTest {
       assertTrue(err.contains("run as root, or as the same user with"
           + " kernel.yama.ptrace_scope = 0"), err);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(f);
-        }
+      cleanUp();
+    }
+  }
+
+  private static Path dir;
+
+  /**
+   * The command line that runs the command as the user nobody (root drops to it with setpriv),
+   * from a world-readable copy of keepalive-api's and keepalive-audit's classes.
+   */
+  static synchronized List<String> asNobody(Path setpriv, String... args) throws Exception {
+    if (dir == null) {
+      dir = Files.createTempDirectory("audit-nobody",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+      copy(KeepalivePolicy.class, dir.resolve("api"));
+      copy(Audit.class, dir.resolve("audit"));
+    }
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> command = new java.util.ArrayList<>(List.of(setpriv.toString(), "--reuid=65534",
+        "--regid=65534", "--clear-groups", "--", java.toString(), "-XX:-UsePerfData",
+        "-Xshare:off", "--enable-native-access=ALL-UNNAMED", "-cp",
+        dir.resolve("api") + ":" + dir.resolve("audit"), Audit.class.getName()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  static synchronized void cleanUp() throws IOException {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
       }
     }
+    dir = null;
   }
 
   /** A world-readable copy of the classes directory {@code type} was loaded from. */

@@ -38,6 +38,7 @@ import jdk.net.ExtendedSocketOptions;
 public final class AuditScale {
 
   static final KeepalivePolicy POLICY = KeepalivePolicy.ofSeconds(60, 10, 3);
+  static final String IN_PROCESS = "keepalive.audit.inProcess";
 
   private AuditScale() {}
 
@@ -107,6 +108,8 @@ public final class AuditScale {
   }
 
   private static Result measure(long pid, int port, int n, int rounds) throws Exception {
+    // As the command does: this harness holds no POSIX locks, so no helper JVM (measured apart).
+    System.setProperty(IN_PROCESS, "true");
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long self = Thread.currentThread().threadId();

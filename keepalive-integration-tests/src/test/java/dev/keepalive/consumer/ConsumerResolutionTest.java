@@ -27,15 +27,18 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The application's Netty wins: adding keepalive-netty to a build adds no Netty jar and changes no
  * Netty version, whether the build gets Netty 4.1 or 4.2, through a framework (Reactor Netty,
  * Lettuce) or declared directly, with or without a netty-bom, keepalive-netty declared first or
- * last.
+ * last. And the application's Spring Boot wins: adding keepalive-spring-boot-starter to a Spring
+ * Boot 3.5 or 4.0 application (WebFlux, Tomcat, HikariCP, drivers, Lettuce, actuator, HttpClient 5)
+ * adds keepalive's own jars and nothing else, every other artifact at the same version and scope.
  *
- * <p>The built keepalive artifacts (parent pom, keepalive-api, keepalive-jdk, keepalive-netty) are
+ * <p>The built keepalive artifacts (parent pom and every library module the consumers use) are
  * staged into a file:// repository under target/, under a version of this run's own, so nothing
  * this test resolves can be mistaken for the project's snapshots in the shared local repository;
  * the version is deleted from it afterwards. Each consumer is generated twice, without and with
@@ -53,11 +56,23 @@ class ConsumerResolutionTest {
   /** Consumer name to its dependencies ("g:a:v[:classifier]", "KEEPALIVE" marks where it goes). */
   private static final Map<String, Consumer> CONSUMERS = new LinkedHashMap<>();
 
-  private record Consumer(String bom, List<String> dependencies) {}
+  private record Consumer(String bom, String keepalive, List<String> dependencies) {}
 
   private static void consumer(String name, String bom, String... dependencies) {
-    CONSUMERS.put(name, new Consumer(bom, List.of(dependencies)));
+    CONSUMERS.put(name, new Consumer(bom, "keepalive-netty", List.of(dependencies)));
   }
+
+  /** A Spring Boot application, with keepalive-spring-boot-starter where KEEPALIVE stands. */
+  private static void bootConsumer(String name, String bootVersion, String... dependencies) {
+    CONSUMERS.put(name, new Consumer("org.springframework.boot:spring-boot-dependencies:"
+        + bootVersion, "keepalive-spring-boot-starter", List.of(dependencies)));
+  }
+
+  /** The modules staged for the consumers. */
+  private static final List<String> STAGED = List.of("keepalive-api", "keepalive-jdk",
+      "keepalive-netty", "keepalive-micrometer", "keepalive-mysql",
+      "keepalive-spring-boot-autoconfigure", "keepalive-spring-boot3", "keepalive-spring-boot4",
+      "keepalive-spring-boot-starter");
 
   static {
     String epoll = "io.netty:netty-transport-native-epoll:%s:linux-x86_64";
@@ -77,6 +92,25 @@ class ConsumerResolutionTest {
     consumer("reactor-netty-1.2-last", null, "io.projectreactor.netty:reactor-netty-http:1.2.16",
         "KEEPALIVE");
     consumer("lettuce-first", null, "KEEPALIVE", "io.lettuce:lettuce-core:7.7.0.RELEASE");
+    bootConsumer("boot35-webflux-data", "3.5.7", "KEEPALIVE",
+        "org.springframework.boot:spring-boot-starter-webflux",
+        "org.springframework.boot:spring-boot-starter-jdbc", "org.postgresql:postgresql",
+        "com.mysql:mysql-connector-j", "org.springframework.boot:spring-boot-starter-data-redis",
+        "org.springframework.boot:spring-boot-starter-actuator");
+    bootConsumer("boot35-mvc-last", "3.5.7", "org.springframework.boot:spring-boot-starter-web",
+        "org.apache.httpcomponents.client5:httpclient5",
+        "org.springframework.boot:spring-boot-starter-actuator", "KEEPALIVE");
+    bootConsumer("boot40-webflux-data", "4.0.7", "KEEPALIVE",
+        "org.springframework.boot:spring-boot-starter-webflux",
+        "org.springframework.boot:spring-boot-starter-webclient",
+        "org.springframework.boot:spring-boot-starter-jdbc", "org.postgresql:postgresql",
+        "org.mariadb.jdbc:mariadb-java-client",
+        "org.springframework.boot:spring-boot-starter-data-redis",
+        "org.springframework.boot:spring-boot-starter-actuator");
+    bootConsumer("boot40-mvc-last", "4.0.7", "org.springframework.boot:spring-boot-starter-web",
+        "org.springframework.boot:spring-boot-starter-restclient",
+        "org.apache.httpcomponents.client5:httpclient5",
+        "org.springframework.boot:spring-boot-starter-actuator", "KEEPALIVE");
   }
 
   private static final String CONTROL = "control-compile-scoped-netty";
@@ -87,11 +121,26 @@ class ConsumerResolutionTest {
   private static String controlVersion;
   private static Map<String, List<String>> resolved;
 
+  /** A module of the reactor has not been built: the tests cannot run, and skip saying so. */
+  private static final class NotBuilt extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotBuilt(String message) {
+      super(message);
+    }
+  }
+
+  /** Set when the tests cannot run here: each is then a counted skip with it (see below). */
+  private static String unavailable;
+
   @BeforeAll
   static void stageAndResolve() throws Exception {
     root = Path.of("").toAbsolutePath().getParent();
-    assumeTrue(Files.isRegularFile(root.resolve("keepalive-netty/pom.xml")),
-        "not run from the keepalive source tree (" + root + ")");
+    if (!Files.isRegularFile(root.resolve("keepalive-netty/pom.xml"))) {
+      // An assumption here would make Surefire report "Tests run: 0"; skipEachTest counts them.
+      unavailable = "not run from the keepalive source tree (" + root + ")";
+      return;
+    }
     String projectVersion = projectVersion(Files.readString(root.resolve("pom.xml")));
     String run = UUID.randomUUID().toString().substring(0, 8);
     version = "0.0.0-consumertest-" + run;
@@ -99,8 +148,13 @@ class ConsumerResolutionTest {
     work = Files.createDirectories(Path.of("target", "consumer-resolution").toAbsolutePath());
     deleteTree(work);
     Path repo = Files.createDirectories(work.resolve("repository"));
-    stage(repo, projectVersion, version, false);
-    stage(repo, projectVersion, controlVersion, true);
+    try {
+      stage(repo, projectVersion, version, false);
+      stage(repo, projectVersion, controlVersion, true);
+    } catch (NotBuilt e) {
+      unavailable = e.getMessage();
+      return;
+    }
 
     Path projects = Files.createDirectories(work.resolve("projects"));
     List<String> modules = new ArrayList<>();
@@ -136,6 +190,11 @@ class ConsumerResolutionTest {
     }
   }
 
+  @BeforeEach
+  void skipEachTest() {
+    assumeTrue(unavailable == null, () -> unavailable);
+  }
+
   @AfterAll
   static void forgetTheStagedVersions() throws IOException {
     if (version == null) {
@@ -158,7 +217,7 @@ class ConsumerResolutionTest {
   @Test
   void keepaliveNettyAddsNoNettyJarAndChangesNoNettyVersion() {
     List<String> differing = new ArrayList<>();
-    for (String c : CONSUMERS.keySet()) {
+    for (String c : nettyConsumers()) {
       List<String> without = netty(resolved.get(c + "-without"));
       List<String> with = netty(resolved.get(c + "-with"));
       assertFalse(without.isEmpty(), () -> c + " resolves no Netty at all: " + resolved.get(c
@@ -201,6 +260,45 @@ class ConsumerResolutionTest {
     assertNotEquals(without, control, "the comparison cannot see a compile-scoped Netty");
   }
 
+  @Test
+  void theSpringBootStarterAddsKeepalivesJarsAndChangesNothingElse() {
+    List<String> differing = new ArrayList<>();
+    for (Map.Entry<String, Consumer> c : CONSUMERS.entrySet()) {
+      if (!c.getValue().keepalive().equals("keepalive-spring-boot-starter")) {
+        continue;
+      }
+      List<String> without = resolved.get(c.getKey() + "-without");
+      List<String> with = resolved.get(c.getKey() + "-with");
+      assertTrue(without.stream().anyMatch(a -> a.startsWith("io.netty:"))
+          || without.stream().anyMatch(a -> a.startsWith("org.apache.tomcat.embed:")),
+          () -> c.getKey() + " resolves no server at all: " + without);
+      List<String> keepalive = with.stream().filter(a -> a.startsWith("dev.keepalive:"))
+          .map(a -> a.split(":")[1]).sorted().toList();
+      assertEquals(List.of("keepalive-api", "keepalive-jdk", "keepalive-micrometer",
+          "keepalive-mysql", "keepalive-netty", "keepalive-spring-boot-autoconfigure",
+          "keepalive-spring-boot-starter", "keepalive-spring-boot3", "keepalive-spring-boot4"),
+          keepalive, c.getKey());
+      List<String> others = with.stream().filter(a -> !a.startsWith("dev.keepalive:")).sorted()
+          .toList();
+      List<String> before = without.stream().sorted().toList();
+      if (!others.equals(before)) {
+        List<String> added = new ArrayList<>(others);
+        added.removeAll(before);
+        List<String> gone = new ArrayList<>(before);
+        gone.removeAll(others);
+        differing.add(c.getKey() + ": added " + added + ", gone " + gone);
+      }
+    }
+    assertEquals(List.of(), differing, "artifacts (version and scope) changed by adding"
+        + " keepalive-spring-boot-starter");
+  }
+
+  private static List<String> nettyConsumers() {
+    return CONSUMERS.entrySet().stream()
+        .filter(e -> e.getValue().keepalive().equals("keepalive-netty"))
+        .map(Map.Entry::getKey).toList();
+  }
+
   private static List<String> netty(List<String> artifacts) {
     return artifacts.stream().filter(a -> a.startsWith("io.netty")).sorted().toList();
   }
@@ -229,7 +327,7 @@ class ConsumerResolutionTest {
       boolean compileScopedNetty) throws IOException {
     stagePom(repo, "keepalive-parent", stagedVersion,
         Files.readString(root.resolve("pom.xml")).replace(projectVersion, stagedVersion));
-    for (String module : List.of("keepalive-api", "keepalive-jdk", "keepalive-netty")) {
+    for (String module : STAGED) {
       String pom = Files.readString(root.resolve(module).resolve("pom.xml"))
           .replace(projectVersion, stagedVersion);
       if (compileScopedNetty && module.equals("keepalive-netty")) {
@@ -242,8 +340,9 @@ class ConsumerResolutionTest {
       if (Files.isRegularFile(jar)) {
         Files.copy(jar, staged);
       } else {
-        assumeTrue(Files.isDirectory(target.resolve("classes")),
-            module + " is not built: run the reactor (mvn verify) first");
+        if (!Files.isDirectory(target.resolve("classes"))) {
+          throw new NotBuilt(module + " is not built: run the reactor (mvn verify) first");
+        }
         jar(target.resolve("classes"), staged);
       }
     }
@@ -275,7 +374,7 @@ class ConsumerResolutionTest {
     for (String d : consumer.dependencies()) {
       if (d.equals("KEEPALIVE")) {
         if (keepalive != null) {
-          deps.append(dependency("dev.keepalive", "keepalive-netty", keepalive, null));
+          deps.append(dependency("dev.keepalive", consumer.keepalive(), keepalive, null));
         }
         continue;
       }

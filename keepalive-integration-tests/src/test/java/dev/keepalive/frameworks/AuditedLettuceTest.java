@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,6 +40,11 @@ class AuditedLettuceTest {
   @AfterAll
   static void stopRedis() throws Exception {
     LettuceTest.stopRedis();
+  }
+
+  @BeforeEach
+  void skipWithoutRedis() {
+    LettuceTest.requireRedis();
   }
 
   @Test

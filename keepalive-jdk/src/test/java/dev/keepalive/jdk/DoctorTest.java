@@ -62,10 +62,11 @@ class DoctorTest {
   void helpPrintsUsageAndExitsZero() {
     Run run = doctor("--help");
     assertEquals(Doctor.OK, run.status());
-    assertTrue(run.out().startsWith("Usage: keepalive-doctor [--policy POLICY] [--json] [--help]"),
-        run.out());
-    assertTrue(run.out().contains("Exit status: 0 all well, 1 the policy is invalid or did not"
-        + " apply, 2 bad usage."), run.out());
+    assertTrue(run.out().startsWith("Usage: keepalive-doctor [--policy POLICY] [--middlebox"
+        + " NAME[=TIMEOUT]]... [--json] [--help]"), run.out());
+    assertTrue(run.out().contains("Exit status: 0 all well (with a policy: at least one transport"
+        + " takes it in full), 1 the\npolicy is invalid, no transport takes it, or one failed to, 2"
+        + " bad usage."), run.out());
     assertEquals("", run.err());
   }
 
@@ -76,23 +77,57 @@ class DoctorTest {
     assertTrue(run.out().contains("OS       " + System.getProperty("os.name") + ", kernel "
         + System.getProperty("os.version")), run.out());
     assertTrue(run.out().contains(System.getProperty("java.runtime.version")), run.out());
-    assertTrue(run.out().contains("  TCP_KEEPIDLE       ✓        ✓\n"), run.out());
-    assertTrue(run.out().contains("  TCP_USER_TIMEOUT   ✗        ✗\n"), run.out());
-    assertTrue(run.out().contains("the JDK has no TCP_USER_TIMEOUT socket option"), run.out());
+    assertTrue(run.out().contains("\nKeepalive options each transport can set (✓ yes, ✗ no)\n"
+        + "                      JDK Socket  JDK SocketChannel\n"), run.out());
+    assertTrue(run.out().contains("  TCP_KEEPIDLE        ✓           ✓\n"), run.out());
+    assertTrue(run.out().contains("  TCP_USER_TIMEOUT    ✗           ✗\n"), run.out());
+    assertTrue(run.out().contains("  ✗ TCP_USER_TIMEOUT on JDK Socket, JDK SocketChannel: the JDK"
+        + " has no TCP_USER_TIMEOUT socket option"), run.out());
+    // keepalive-jdk's tests have no Netty: the doctor says what it would examine with it.
+    assertTrue(run.out().contains("  keepalive-netty is not on the class path: with it (and Netty)"
+        + " the doctor also examines Netty NIO, epoll and io_uring\n"), run.out());
     assertTrue(run.out().endsWith("\nResult: OK\n"), run.out());
     assertEquals("", run.err());
   }
 
   @Test
-  void pointsToTheAuditOfARunningProcess() {
-    Run run = doctor();
-    assertTrue(run.out().contains("\nTo see the keepalive the kernel really has on every"
-        + " connection of a running process\n(a JDBC pool, gRPC, a Redis client), Java 22+ and"
-        + " Linux 5.6+: java -jar keepalive-audit-<version>.jar --pid PID [--expect POLICY]\n"),
-        run.out());
-    Map<String, Object> audit = object(json(doctor("--json")).get("audit"));
-    assertEquals("java -jar keepalive-audit-<version>.jar --pid PID [--expect POLICY]",
-        audit.get("command"));
+  void aConfiguredMiddleboxReplacesThePresets() {
+    Assumptions.assumeTrue(Platform.current() == Platform.LINUX, "reads Linux's namespace defaults");
+    String policy = "idle=400s,interval=30s,probes=3";
+    Run nlb600 = doctor("--middlebox", "AWS_NLB=600s", "--policy", policy);
+    assertEquals(Doctor.OK, nlb600.status(), nlb600.out());
+    String section = nlb600.out().substring(nlb600.out().indexOf("Policy \""));
+    assertTrue(section.contains("  ✓ keeps an idle flow through AWS Network Load Balancer (600 s)\n"),
+        section);
+    assertFalse(section.contains("Azure"), "only the middlebox given is checked: " + section);
+
+    Run nlb350 = doctor("--json", "--middlebox", "aws-nlb", "--middlebox", "AZURE_LB=30m",
+        "--policy", policy);
+    Map<String, Object> doc = json(nlb350);
+    assertEquals(List.of("AWS_NLB=350s", "AZURE_LB=1800s"), doc.get("middleboxes"));
+    List<Object> warnings = list(object(doc.get("policy")).get("middleboxWarnings"));
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertEquals("AWS_NLB=350s", object(warnings.get(0)).get("configured"));
+    assertEquals("idle=175s,interval=35s,probes=5", object(warnings.get(0)).get("suggestedPolicy"));
+
+    Run shorter = doctor("--middlebox", "AZURE_LB=5m", "--policy", policy);
+    assertTrue(shorter.out().contains("  ! Azure Load Balancer drops a flow idle for 300 s (5 min) as"
+        + " configured: the idle of 400 s is not shorter\n"
+        + "      keepingAliveThrough(Middlebox.AZURE_LB.withIdleTimeout(Duration.ofSeconds(300)))"
+        + " = idle=150s,interval=30s,probes=5\n"), shorter.out());
+  }
+
+  @Test
+  void aMiddleboxOutsideItsRangeIsAUsageError() {
+    Run run = doctor("--middlebox", "AWS_NLB=2h");
+    assertEquals(Doctor.USAGE, run.status());
+    assertEquals("", run.out());
+    assertEquals("keepalive-doctor: --middlebox: idleTimeout of AWS Network Load Balancer must be"
+        + " from 60 s to 6000 s (the listener attribute tcp.idle_timeout.seconds), was PT2H (try"
+        + " --help)\n", run.err());
+    assertEquals("keepalive-doctor: --middlebox: middlebox must be one of AWS_NLB, AWS_NAT_GATEWAY,"
+        + " AZURE_LB, GCP_VPC_FIREWALL, GCP_CLOUD_NAT, DOCKER_SWARM_IPVS, optionally with =TIMEOUT"
+        + " (AWS_NLB=600s), was 'ELB' (try --help)\n", doctor("--middlebox", "ELB").err());
   }
 
   @Test
@@ -125,12 +160,17 @@ class DoctorTest {
     assertTrue(out.contains("Policy \"idle=90s,interval=15s,probes=2\"\n"), out);
     assertTrue(out.contains("  ✓ RFC 1122 §4.2.3.6"), out);
     assertTrue(out.contains("a silent peer is detected after 120 s (2 min)"), out);
-    assertTrue(out.contains("    ✓ TCP_KEEPIDLE      90s        read back 90s\n"), out);
-    assertTrue(out.contains("    ✓ TCP_KEEPINTERVAL  15s        read back 15s\n"), out);
-    assertTrue(out.contains("    ✓ TCP_KEEPCOUNT     2          read back 2\n"), out);
-    assertTrue(out.contains("    ✓ SO_KEEPALIVE      on         read back on\n"), out);
+    for (String transport : List.of("JDK Socket", "JDK SocketChannel")) {
+      String check = out.substring(out.indexOf("    " + transport + ": takes it\n"));
+      assertTrue(check.startsWith("    " + transport + ": takes it\n"
+          + "      ✓ TCP_KEEPIDLE      90s        read back 90s\n"
+          + "      ✓ TCP_KEEPINTERVAL  15s        read back 15s\n"
+          + "      ✓ TCP_KEEPCOUNT     2          read back 2\n"
+          + "      ✓ SO_KEEPALIVE      on         read back on\n"), out);
+    }
     assertFalse(out.substring(out.indexOf("Policy")).contains("! AWS"), "90 s is below every timeout");
-    assertTrue(out.endsWith("\nResult: OK\n"), out);
+    assertTrue(out.endsWith("\nResult: OK (every transport here takes the policy: JDK Socket, JDK"
+        + " SocketChannel)\n"), out);
   }
 
   /**
@@ -204,8 +244,8 @@ class DoctorTest {
     assertTrue(run.out().contains("  ✗ probes 200 is beyond Linux's limit: at most 127 (TCP_KEEPCNT)"),
         run.out());
     assertTrue(run.out().contains("Live check skipped: the kernel would refuse the policy"), run.out());
-    assertTrue(run.out().endsWith("Result: FAILED (the policy is invalid or did not apply; see ✗"
-        + " above)\n"), run.out());
+    assertTrue(run.out().endsWith("Result: FAILED (the policy is invalid; see ✗ above)\n"),
+        run.out());
     assertEquals("", run.err());
   }
 
@@ -226,25 +266,46 @@ class DoctorTest {
         run.out());
   }
 
+  /**
+   * Without keepalive-netty no transport here has TCP_USER_TIMEOUT: the policy is taken by none,
+   * which is a failure, and the reason names what would take it.
+   */
   @Test
   void userTimeoutDoesNotApplyThroughTheJdkAndExitsOne() {
     Assumptions.assumeTrue(Platform.current() == Platform.LINUX, "Linux has TCP_USER_TIMEOUT");
     Run run = doctor("--json", "--policy", "idle=90s,interval=15s,probes=2,user-timeout=120s");
     assertEquals(Doctor.POLICY_FAILED, run.status());
-    Map<String, Object> live = object(object(json(run).get("policy")).get("liveCheck"));
-    assertEquals(false, live.get("ok"));
-    Map<String, Object> userTimeout = null;
-    for (Object o : list(live.get("options"))) {
-      if (object(o).get("option").equals("TCP_USER_TIMEOUT")) {
-        userTimeout = object(o);
-      } else {
-        assertEquals(true, object(o).get("ok"), o.toString());
+    Map<String, Object> policy = object(json(run).get("policy"));
+    assertEquals("FAILED", policy.get("verdict"));
+    assertEquals(List.of(), policy.get("takenBy"));
+    List<Object> checks = list(policy.get("liveChecks"));
+    assertEquals(2, checks.size());
+    for (Object c : checks) {
+      Map<String, Object> live = object(c);
+      assertEquals("CANNOT", live.get("verdict"), live.toString());
+      assertEquals(false, live.get("ok"));
+      assertTrue(live.get("reason").toString().startsWith("cannot set TCP_USER_TIMEOUT: the JDK"
+          + " has no TCP_USER_TIMEOUT socket option"), live.toString());
+      assertTrue(live.get("reason").toString().endsWith("keepalive-netty sets it on the epoll and"
+          + " io_uring transports"), live.toString());
+      Map<String, Object> userTimeout = null;
+      for (Object o : list(live.get("options"))) {
+        if (object(o).get("option").equals("TCP_USER_TIMEOUT")) {
+          userTimeout = object(o);
+        } else {
+          assertEquals(true, object(o).get("ok"), o.toString());
+        }
       }
+      assertEquals("NOT_SUPPORTED", userTimeout.get("status"));
+      assertEquals("120000ms", userTimeout.get("expected"));
+      assertNull(userTimeout.get("actual"));
+      assertEquals(false, userTimeout.get("ok"));
     }
-    assertEquals("NOT_SUPPORTED", userTimeout.get("status"));
-    assertEquals("120000ms", userTimeout.get("expected"));
-    assertNull(userTimeout.get("actual"));
-    assertEquals(false, userTimeout.get("ok"));
+    Run text = doctor("--policy", "idle=90s,interval=15s,probes=2,user-timeout=120s");
+    assertTrue(text.out().contains("    JDK Socket: cannot take it (TCP_USER_TIMEOUT: see ✗"
+        + " below)\n"), text.out());
+    assertTrue(text.out().endsWith("\nResult: FAILED (no transport here takes the policy: JDK"
+        + " Socket, JDK SocketChannel cannot; see ✗ above)\n"), text.out());
   }
 
   @Test
@@ -279,13 +340,21 @@ class DoctorTest {
     assertEquals(System.getProperty("os.version"), object(doc.get("os")).get("kernel"));
     assertEquals(System.getProperty("java.runtime.version"), object(doc.get("jdk")).get("version"));
     assertEquals(true, object(doc.get("jdk")).get("jdkNet"));
-    Map<String, Object> options = object(doc.get("options"));
-    for (String kind : List.of("Socket", "SocketChannel")) {
-      assertEquals(true, object(object(options.get(kind)).get("TCP_KEEPIDLE")).get("supported"));
-      Map<String, Object> ut = object(object(options.get(kind)).get("TCP_USER_TIMEOUT"));
+    List<Object> transports = list(doc.get("transports"));
+    assertEquals(2, transports.size(), transports.toString());
+    for (int i = 0; i < 2; i++) {
+      Map<String, Object> t = object(transports.get(i));
+      assertEquals(List.of("JDK Socket", "JDK SocketChannel").get(i), t.get("name"));
+      assertTrue(t.get("provider").toString().startsWith("keepalive-jdk on JDK "), t.toString());
+      assertEquals(true, t.get("available"));
+      Map<String, Object> options = object(t.get("options"));
+      assertEquals(true, object(options.get("TCP_KEEPIDLE")).get("supported"));
+      Map<String, Object> ut = object(options.get("TCP_USER_TIMEOUT"));
       assertEquals(false, ut.get("supported"));
       assertTrue(ut.get("reason").toString().contains("TCP_USER_TIMEOUT"));
     }
+    assertEquals(List.of("keepalive-netty is not on the class path: with it (and Netty) the doctor"
+        + " also examines Netty NIO, epoll and io_uring"), doc.get("notes"));
     Map<String, Object> kernel = object(doc.get("kernelDefaults"));
     KernelDefaults defaults = KernelDefaults.current();
     assertEquals(defaults.known(), kernel.get("known"));
@@ -310,7 +379,12 @@ class DoctorTest {
     assertEquals(List.of(), policy.get("rfc1122"));
     assertEquals(120L, policy.get("deadlineSeconds"));
     assertEquals("2 min", policy.get("deadline"));
-    Map<String, Object> live = object(policy.get("liveCheck"));
+    assertEquals("OK", policy.get("verdict"));
+    assertEquals(List.of("JDK Socket", "JDK SocketChannel"), policy.get("takenBy"));
+    assertEquals(List.of(), policy.get("notTakenBy"));
+    Map<String, Object> live = object(list(policy.get("liveChecks")).get(0));
+    assertEquals("JDK Socket", live.get("transport"));
+    assertEquals("TAKES", live.get("verdict"));
     assertEquals(true, live.get("ok"));
     assertEquals("127.0.0.1", live.get("address"));
     assertEquals(4, list(live.get("options")).size());
@@ -318,6 +392,7 @@ class DoctorTest {
     assertEquals("TCP_KEEPIDLE", idle.get("option"));
     assertEquals("90s", idle.get("expected"));
     assertEquals("90s", idle.get("actual"));
+    assertEquals("OK", doc.get("verdict"));
     assertEquals(true, doc.get("ok"));
     assertEquals(0L, doc.get("exitCode"));
   }
@@ -363,9 +438,11 @@ class DoctorTest {
         "--policy", "idle=90s,interval=15s,probes=2");
     assertEquals(Doctor.POLICY_FAILED, run.status(), run.out() + run.err());
     assertTrue(run.out().contains("jdk.net  MISSING: "), run.out());
-    assertTrue(run.out().contains("  TCP_KEEPIDLE       ✗        ✗\n"), run.out());
-    assertTrue(run.out().contains("    ✗ TCP_KEEPIDLE      90s        not supported: "), run.out());
-    assertTrue(run.out().contains("    ✓ SO_KEEPALIVE      on         read back on"), run.out());
+    assertTrue(run.out().contains("  TCP_KEEPIDLE        ✗           ✗\n"), run.out());
+    assertTrue(run.out().contains("      ✗ TCP_KEEPIDLE      90s        not supported: "), run.out());
+    assertTrue(run.out().contains("      ✓ SO_KEEPALIVE      on         read back on"), run.out());
+    assertTrue(run.out().endsWith("\nResult: FAILED (no transport here takes the policy: JDK"
+        + " Socket, JDK SocketChannel cannot; see ✗ above)\n"), run.out());
   }
 
   @Test

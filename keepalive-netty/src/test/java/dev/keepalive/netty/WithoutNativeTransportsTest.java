@@ -49,6 +49,30 @@ class WithoutNativeTransportsTest {
     }
   }
 
+  /** The doctor still runs, and names the jars that would bring epoll and io_uring. */
+  @Test
+  void theDoctorSaysWhichNativeTransportsAreMissingAndWhatToAdd() {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int status = dev.keepalive.jdk.Doctor.run(new String[] {"--json", "--policy", "idle=31s,"
+        + "interval=7s,probes=4"}, new java.io.PrintStream(out, true,
+        java.nio.charset.StandardCharsets.UTF_8), System.err);
+    assertEquals(dev.keepalive.jdk.Doctor.OK, status);
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> doc = (java.util.Map<String, Object>)
+        dev.keepalive.contract.MiniJson.parse(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    java.util.Map<String, String> unavailable = new java.util.LinkedHashMap<>();
+    for (Object o : (java.util.List<?>) doc.get("transports")) {
+      java.util.Map<?, ?> t = (java.util.Map<?, ?>) o;
+      unavailable.put(t.get("name").toString(), String.valueOf(t.get("unavailable")));
+    }
+    assertEquals("null", unavailable.get("Netty NIO"));
+    assertTrue(unavailable.get("Netty epoll").startsWith("not on the class path: add"
+        + " io.netty:netty-transport-native-epoll with the classifier of this machine"), unavailable
+        .toString());
+    assertTrue(unavailable.get("Netty io_uring").startsWith("not on the class path: add"
+        + " io.netty:netty-transport-native-io_uring"), unavailable.toString());
+  }
+
   @Test
   void nioServerAndClientCarryThePolicy() throws Exception {
     EventLoopGroup group = NettyLine.nioGroup();

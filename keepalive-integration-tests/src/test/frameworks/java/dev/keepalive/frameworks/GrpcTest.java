@@ -23,14 +23,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.ByteArrayInputStream;
@@ -52,12 +48,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * gRPC-java 1.85.1 over {@code grpc-netty} (unshaded), plaintext, a real unary call: the policy
+ * gRPC-java over {@code grpc-netty} (unshaded), plaintext, a real unary call: the policy
  * as channel options ({@code withChildOption}/{@code withOption}) for the {@code channelType}
  * gRPC is told to use, read back from the kernel on both ends. gRPC exposes no channel, so the
  * test reaches them through the builders' {@code channelFactory}: the client's factory records the
  * channel it makes, the server's makes a listener whose first handler sees each accepted channel
- * (a listener's pipeline reads its accepted channels as messages, before Netty's acceptor).
+ * (a listener's pipeline reads its accepted channels as messages, before Netty's acceptor). Run
+ * on both Netty lines: 1.85.1 on Netty 4.2 here, 1.79.0 (the last on Netty 4.1) in
+ * keepalive-netty41-tests ({@link FrameworkLine}).
  */
 class GrpcTest {
 
@@ -127,12 +125,11 @@ class GrpcTest {
       assumeTrue(Epoll.isAvailable(), () -> "epoll not available: " + Epoll.unavailabilityCause());
     }
     KeepalivePolicy policy = epoll ? WITH_USER_TIMEOUT : POLICY;
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> serverType =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     Class<? extends Channel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, io);
+    EventLoopGroup boss = FrameworkLine.group(epoll, 1);
+    EventLoopGroup workers = FrameworkLine.group(epoll, 2);
     Accepted accepted = new Accepted();
     BlockingQueue<Channel> connected = new LinkedBlockingQueue<>();
     Server server = null;
