@@ -236,8 +236,6 @@ final class PolicyParser {
    * is milliseconds, the other fields' is seconds, and guessing would be wrong half the time.
    */
   private Duration duration(Field field, int from, int to, boolean bareSeconds) {
-    String expected = "a duration for " + field.name + " such as 90s, 1500ms, 2m, 1h or PT1M30S"
-        + (bareSeconds ? ", or bare seconds" : " (a unit is required)");
     char c = text.charAt(from);
     if (c == 'P' || c == 'p' || ((c == '-' || c == '+') && from + 1 < to
         && (text.charAt(from + 1) == 'P' || text.charAt(from + 1) == 'p'))) {
@@ -248,15 +246,16 @@ final class PolicyParser {
       digitsEnd++;
     }
     if (digitsEnd == from) {
-      throw error(from, expected, describe(from));
+      throw error(from, expectedDuration(field, bareSeconds), describe(from));
     }
-    long n = number(field, from, digitsEnd, expected);
+    // Only digits in [from, digitsEnd): number() finds no character to call unexpected.
+    long n = number(field, from, digitsEnd, "digits");
     String unit = text.substring(digitsEnd, to).toLowerCase(Locale.ROOT);
     try {
       switch (unit) {
         case "":
           if (!bareSeconds) {
-            throw error(digitsEnd, expected, "end of value");
+            throw error(digitsEnd, expectedDuration(field, bareSeconds), "end of value");
           }
           return Duration.ofSeconds(n);
         case "ms":
@@ -271,8 +270,18 @@ final class PolicyParser {
           throw error(digitsEnd, "a unit ms, s, m or h", quote(digitsEnd, to));
       }
     } catch (ArithmeticException e) {
-      throw error(from, expected, quote(from, to) + ", which is out of range");
+      throw error(from, expectedDuration(field, bareSeconds), quote(from, to)
+          + ", which is out of range");
     }
+  }
+
+  /**
+   * What a duration of {@code field} looks like, for its errors: built only when one is thrown, so
+   * a policy that parses concatenates nothing.
+   */
+  private static String expectedDuration(Field field, boolean bareSeconds) {
+    return "a duration for " + field.name + " such as 90s, 1500ms, 2m, 1h or PT1M30S"
+        + (bareSeconds ? ", or bare seconds" : " (a unit is required)");
   }
 
   /**

@@ -48,6 +48,8 @@ class BomTest {
     assertTrue(libraries.contains("keepalive-audit"), libraries.toString());
     assertTrue(libraries.contains("keepalive-mysql"), libraries.toString());
     assertTrue(libraries.contains("keepalive-spring-boot-starter"), libraries.toString());
+    // A -javaagent jar: published, with no module descriptor (always loaded from the class path).
+    assertTrue(libraries.contains("keepalive-agent"), libraries.toString());
     assertEquals(libraries, listed, "BOM lists a module the build does not publish");
   }
 }
