@@ -11,8 +11,6 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A plain {@link Socket} whose keepalive options stay what keepalive-jdk last set on it: a client
@@ -34,15 +32,6 @@ public final class PinnedSocket extends Socket {
 
   /** The factory's logger name, so users find and configure it under the class they know. */
   static final String LOGGER_NAME = "dev.keepalive.jdk.KeepaliveSocketFactory";
-
-  /*
-   * One line per distinct override per JVM: pgjdbc makes a new factory for every connection, and a
-   * pool of 100 connections must not log 100 identical lines. Bounded so a client that sets a new
-   * value on every connection cannot grow it without limit; past the bound every override is
-   * logged (loud rather than silent).
-   */
-  private static final int MAX_REMEMBERED = 1024;
-  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
   private static final SocketOption<Integer> IDLE = tcp(KeepaliveOption.TCP_KEEPIDLE);
   private static final SocketOption<Integer> INTERVAL = tcp(KeepaliveOption.TCP_KEEPINTERVAL);
@@ -148,14 +137,16 @@ public final class PinnedSocket extends Socket {
     KeepaliveCounters.recordIgnoredOverride(option(name));
     String kept = kept();
     String key = name.name() + '=' + value + " kept " + kept;
-    if (LOGGED.size() >= MAX_REMEMBERED || LOGGED.add(key)) {
+    // One line per distinct override per JVM (IgnoredOverrides says why).
+    if (IgnoredOverrides.firstTime(key)) {
       System.getLogger(LOGGER_NAME).log(System.Logger.Level.WARNING, () -> String.format(Locale.ROOT,
           "Ignored %s=%s set by %s on a socket from KeepaliveSocketFactory: its keepalive is pinned"
               + " to %s, so %s stays %s. To let the client's settings win, use"
               + " KeepaliveSocketFactory.overridable(); to silence this, configure the client to"
               + " leave keepalive alone or to set the policy's values. Logged once per JVM for"
               + " this override.",
-          name.name(), value, caller(), kept, name.name(), pinned));
+          name.name(), value, IgnoredOverrides.caller(PinnedSocket.class.getName()), kept,
+          name.name(), pinned));
     }
   }
 
@@ -187,18 +178,5 @@ public final class PinnedSocket extends Socket {
     }
     return String.format(Locale.ROOT, "SO_KEEPALIVE=%s, TCP_KEEPIDLE=%s, TCP_KEEPINTVL=%s,"
         + " TCP_KEEPCNT=%s", on, i, v, c);
-  }
-
-  /** The first frame outside the JDK and this class: the client library that made the call. */
-  private static String caller() {
-    return StackWalker.getInstance().walk(frames -> frames
-        .filter(f -> {
-          String c = f.getClassName();
-          return !c.equals(PinnedSocket.class.getName()) && !c.startsWith("java.")
-              && !c.startsWith("javax.") && !c.startsWith("jdk.") && !c.startsWith("sun.");
-        })
-        .findFirst()
-        .map(f -> f.getClassName() + '.' + f.getMethodName())
-        .orElse("an unknown caller"));
   }
 }
