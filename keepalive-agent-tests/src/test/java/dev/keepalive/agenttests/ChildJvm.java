@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,6 +43,7 @@ final class ChildJvm implements AutoCloseable {
   private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
   private final List<String> transcript = new ArrayList<>();
   private final Path stderr;
+  private final long started = System.nanoTime();
 
   private ChildJvm(String name, Process process, Path stderr) {
     this.name = name;
@@ -197,7 +199,7 @@ final class ChildJvm implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write to " + this + ": " + e + diagnostics(), e);
     }
-    transcript.add("> " + line);
+    note("> " + line);
   }
 
   /** The next stdout line starting with {@code prefix}; a {@code failed} line or an exit fails. */
@@ -217,7 +219,7 @@ final class ChildJvm implements AutoCloseable {
           throw new AssertionError(this + " ended before '" + prefix + "'"
               + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")") + diagnostics());
         }
-        transcript.add("< " + line);
+        note("< " + line);
         if (line.startsWith(prefix)) {
           return line;
         }
@@ -229,6 +231,12 @@ final class ChildJvm implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted waiting for " + this, e);
     }
+  }
+
+  /** Adds a line to the transcript, with the milliseconds since this child was started. */
+  private synchronized void note(String line) {
+    transcript.add(String.format(Locale.ROOT, "%6d ms %s",
+        (System.nanoTime() - started) / 1_000_000, line));
   }
 
   /** Everything the child wrote to its standard error so far. */

@@ -31,7 +31,14 @@ final class ClientApp implements AutoCloseable {
 
   /** Opens {@code client} in the child against a new silent listener of its own. */
   ClientApp openSilent(String client) throws IOException {
-    SilentListener listener = SilentListener.open(client + " of " + child);
+    return openSilent(client, SilentListener.open(client + " of " + child));
+  }
+
+  /**
+   * Opens {@code client} in the child against {@code listener}, made before the child (a rule
+   * names its port); this application closes it.
+   */
+  ClientApp openSilent(String client, SilentListener listener) {
     silent.put(client, listener);
     child.open(client, listener.port());
     return this;

@@ -110,7 +110,8 @@ final class Readback {
     Class<?> type;
     try {
       type = Class.forName("dev.keepalive.agenttests.AuditReadback");
-    } catch (ClassNotFoundException e) {
+    } catch (ClassNotFoundException | UnsupportedClassVersionError e) {
+      // The second: a JDK 17 build over the test classes a JDK 25 build left (no clean between).
       if (Runtime.version().feature() >= 22) {
         throw new IllegalStateException("a Java 22+ build compiles AuditReadback (the jdk22-audit"
             + " profile): it is missing", e);

@@ -1,6 +1,7 @@
 package dev.keepalive.agenttests;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.keepalive.servers.MariaDbServer;
 import dev.keepalive.servers.PostgresServer;
 import dev.keepalive.servers.RedisServer;
 import java.io.IOException;
@@ -12,8 +13,8 @@ import java.util.Optional;
 
 /**
  * The real servers the children's clients talk to, in the test's JVM (never under the agent), on
- * free ports of 127.0.0.1: the JDK's HTTP server, PostgreSQL and redis-server from Debian (each
- * absent, with the reason, where the machine lacks it). Silent listeners are per child ({@link
+ * free ports of 127.0.0.1: the JDK's HTTP server; PostgreSQL, redis-server and MariaDB from Debian
+ * (each absent, with the reason, where the machine lacks it). Silent listeners are per child ({@link
  * SilentListener}).
  */
 final class Servers implements AutoCloseable {
@@ -23,20 +24,25 @@ final class Servers implements AutoCloseable {
   private final String postgresMissing;
   private final RedisServer redis;
   private final String redisMissing;
+  private final MariaDbServer mariaDb;
+  private final String mariaDbMissing;
 
   private Servers(HttpServer http, PostgresServer postgres, String postgresMissing,
-      RedisServer redis, String redisMissing) {
+      RedisServer redis, String redisMissing, MariaDbServer mariaDb, String mariaDbMissing) {
     this.http = http;
     this.postgres = postgres;
     this.postgresMissing = postgresMissing;
     this.redis = redis;
     this.redisMissing = redisMissing;
+    this.mariaDb = mariaDb;
+    this.mariaDbMissing = mariaDbMissing;
   }
 
   static Servers start() throws IOException, InterruptedException {
     HttpServer http = okServer();
     PostgresServer postgres = null;
     RedisServer redis = null;
+    MariaDbServer mariaDb = null;
     try {
       Optional<String> noPostgres = PostgresServer.unavailable();
       if (noPostgres.isEmpty()) {
@@ -48,12 +54,14 @@ final class Servers implements AutoCloseable {
         // what is read.
         redis = RedisServer.start(300);
       }
-      return new Servers(http, postgres, noPostgres.orElse(null), redis, noRedis.orElse(null));
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      http.stop(0);
-      if (postgres != null) {
-        postgres.close();
+      Optional<String> noMariaDb = MariaDbServer.unavailable();
+      if (noMariaDb.isEmpty()) {
+        mariaDb = MariaDbServer.start();
       }
+      return new Servers(http, postgres, noPostgres.orElse(null), redis, noRedis.orElse(null),
+          mariaDb, noMariaDb.orElse(null));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      new Servers(http, postgres, null, redis, null, mariaDb, null).close();
       throw e;
     }
   }
@@ -94,17 +102,33 @@ final class Servers implements AutoCloseable {
     return Optional.ofNullable(redisMissing);
   }
 
+  Optional<MariaDbServer> mariaDb() {
+    return Optional.ofNullable(mariaDb);
+  }
+
+  Optional<String> mariaDbMissing() {
+    return Optional.ofNullable(mariaDbMissing);
+  }
+
   @Override
   public void close() throws IOException {
     http.stop(0);
-    try {
-      if (redis != null) {
-        redis.close();
+    IOException failed = null;
+    for (AutoCloseable server : new AutoCloseable[] {mariaDb, redis, postgres}) {
+      try {
+        if (server != null) {
+          server.close();
+        }
+      } catch (Exception e) {
+        if (failed == null) {
+          failed = new IOException("cannot stop every server", e);
+        } else {
+          failed.addSuppressed(e);
+        }
       }
-    } finally {
-      if (postgres != null) {
-        postgres.close();
-      }
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 }

@@ -124,11 +124,6 @@ public final class ClientsMain {
       case "mssql":
         return inBackground("mssql", () -> DriverManager.getConnection("jdbc:sqlserver://127.0.0.1:"
             + args.get(0) + ";encrypt=false;loginTimeout=600;user=sa;password=unused"));
-      case "mysql-silent":
-        // The server speaks first: the client's socket is made (and configured) before connect,
-        // then it waits for a greeting that never comes.
-        return inBackground("mysql", () -> DriverManager.getConnection("jdbc:mysql://127.0.0.1:"
-            + args.get(0) + "/?user=unused&connectTimeout=" + PATIENCE_MILLIS));
       case "jdbc":
         return jdbc(args.get(0));
       case "jedis":
