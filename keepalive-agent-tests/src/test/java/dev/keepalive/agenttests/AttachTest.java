@@ -1,7 +1,6 @@
 package dev.keepalive.agenttests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -66,12 +65,29 @@ class AttachTest {
       assertEquals(ClientsTestBase.OFF, app.connectionTo(before.getAddress().getPort()),
           () -> "the connection open before attach" + app.diagnostics());
 
-      boolean warned = app.child.stderrLines().stream()
-          .anyMatch(l -> l.startsWith(DYNAMIC_AGENT_WARNING));
-      if (jdk.feature() >= 21 && !enableDynamicAgentLoading) {
-        assertTrue(warned, () -> "JEP 451's warning" + app.diagnostics());
-      } else {
-        assertFalse(warned, app::diagnostics);
+      long pid = app.child.pid();
+      assertTrue(output.startsWith("keepalive-agent ") && output.contains(" attached to " + pid
+          + " (Java " + jdk.feature() + "): connections it opens or accepts from now on carry "
+          + ClientsTestBase.POLICY + "\n"), output);
+
+      // The target's standard error: JEP 451's warning where the JVM prints it, then the agent's
+      // INFO line, and nothing else.
+      List<String> lines = app.child.stderrLines();
+      boolean warns = jdk.feature() >= 21 && !enableDynamicAgentLoading;
+      List<String> warning = lines.stream().filter(l -> l.startsWith("WARNING: ")).toList();
+      assertEquals(warns, warning.stream().anyMatch(l -> l.startsWith(DYNAMIC_AGENT_WARNING)),
+          () -> "JEP 451's warning" + app.diagnostics());
+      List<String> agentLines = lines.stream().filter(l -> !l.startsWith("WARNING: ")).toList();
+      assertEquals(1, agentLines.size(), app::diagnostics);
+      assertTrue(agentLines.get(0).startsWith("keepalive-agent ")
+          && agentLines.get(0).contains(" INFO: attached in ")
+          && agentLines.get(0).contains(": policy " + ClientsTestBase.POLICY), app::diagnostics);
+      assertEquals(warns, !warning.isEmpty(), app::diagnostics);
+      // And the attach command said so.
+      if (jdk.feature() >= 21) {
+        assertTrue(output.contains(warns ? "runs without -XX:+EnableDynamicAgentLoading, so it"
+            + " printed a warning" : "runs with -XX:+EnableDynamicAgentLoading: no warning"),
+            output);
       }
     } finally {
       before.stop(0);

@@ -70,6 +70,7 @@ final class ChildJvm implements AutoCloseable {
   static final class Spec {
     private final Jdk jdk;
     private final List<String> jvmArgs = new ArrayList<>();
+    private boolean applicationFlags = true;
     private String label;
 
     private Spec(Jdk jdk) {
@@ -89,6 +90,15 @@ final class ChildJvm implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Without {@link Jdk#applicationFlags()}: for an application of the JDK's own clients alone,
+     * which needs none, so any JVM warning is the agent's.
+     */
+    Spec withoutApplicationFlags() {
+      applicationFlags = false;
+      return this;
+    }
+
     Spec label(String label) {
       this.label = label;
       return this;
@@ -98,7 +108,9 @@ final class ChildJvm implements AutoCloseable {
     ChildJvm start() throws IOException {
       List<String> command = new ArrayList<>();
       command.add(jdk.java().toString());
-      command.addAll(jdk.applicationFlags());
+      if (applicationFlags) {
+        command.addAll(jdk.applicationFlags());
+      }
       command.addAll(jvmArgs);
       command.add("-Djava.util.logging.config.file=" + testResource("child-logging.properties"));
       command.add("-cp");
