@@ -60,13 +60,14 @@ public final class Hooks {
   /** The package of the agent itself, for stack walks: computed, so shading leaves it alone. */
   static final String AGENT_PACKAGE = Hooks.class.getPackage().getName() + ".";
   /**
-   * The package prefix of the application's own keepalive library (not the agent's relocated
-   * copy): a socket it configures is the application's. Built at run time so that the shade
-   * plugin, which rewrites string constants that look like relocated names, leaves it as is.
+   * The package prefix of the application's own keepalive-jdk (not the agent's relocated copy),
+   * the first frame of its {@code Keepalive.apply}: a socket it configures is the application's.
+   * Built at run time so that the shade plugin, which rewrites string constants that look like
+   * relocated names, leaves it as is.
    */
-  static final String LIBRARY_PACKAGE = String.join(".", "dev", "keepalive", "");
+  static final String LIBRARY_PACKAGE = String.join(".", "dev", "keepalive", "jdk", "");
   /** KeepaliveSocketFactory's socket class in the application (not the relocated copy). */
-  static final String FACTORY_SOCKET = LIBRARY_PACKAGE + "jdk.internal.PinnedSocket";
+  static final String FACTORY_SOCKET = LIBRARY_PACKAGE + "internal.PinnedSocket";
 
   private static volatile Settings settings;
 

@@ -38,7 +38,8 @@ import org.objectweb.asm.Opcodes;
  *       start, where the agent may replace the value with the pinned one;
  *   <li>{@code java.net.ServerSocket.implAccept(Socket)}, before it returns: every Socket a
  *       ServerSocket accepts (SSLServerSocket too), before {@code accept} returns it;
- *   <li>{@code sun.nio.ch.SocketChannelImpl}: {@code connect(SocketAddress)}, {@code setOption}; the
+ *   <li>{@code sun.nio.ch.SocketChannelImpl}: {@code connect(SocketAddress)} and {@code
+ *       blockingConnect(SocketAddress, long)} (its Socket view's connect), {@code setOption}; the
  *       constructor that {@code ServerSocketChannelImpl} calls for an accepted connection, before it
  *       returns (a failure there is cleaned up by the JDK's own accept);
  *   <li>{@code sun.nio.ch.UnixAsynchronousSocketChannelImpl.implConnect}, {@code
@@ -111,6 +112,9 @@ final class Weaver implements ClassFileTransformer {
             Hooks.SOCKET_ACCEPTED)});
     TARGETS.put("sun/nio/ch/SocketChannelImpl", new Target[] {
         new Target("connect", SOCKET_ADDRESS + ")Z", Shape.ENTRY, Hooks.CHANNEL_CONNECT),
+        // The Socket view's connect (SocketAdaptor) goes here, not through connect.
+        new Target("blockingConnect", SOCKET_ADDRESS + "J)V", Shape.ENTRY,
+            Hooks.CHANNEL_CONNECT),
         new Target("setOption", SET_OPTION, Shape.ENTRY_OPTION, Hooks.CHANNEL_OPTION),
         // The constructor ServerSocketChannelImpl.finishAccept calls for an accepted connection.
         new Target("<init>", "(Ljava/nio/channels/spi/SelectorProvider;"

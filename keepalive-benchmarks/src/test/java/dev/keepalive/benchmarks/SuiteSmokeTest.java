@@ -58,7 +58,8 @@ class SuiteSmokeTest {
         "NettyBenchmarks.applyLibrary [nio]", "PolicyBenchmarks.parseAndValidate",
         "SocketFactoryBenchmarks.createSocketAndConnectRaw",
         "SocketFactoryBenchmarks.createSocketAndConnectLibrary",
-        "SocketFactoryBenchmarks.createSocketLibrary"}) {
+        "SocketFactoryBenchmarks.createSocketLibrary", "AgentBenchmarks.channelConnectRaw",
+        "AgentBenchmarks.channelConnectLibrary"}) {
       assertTrue(keys.contains(expected), expected + " missing from " + keys);
     }
     o.scores().forEach(s -> assertTrue(s.nsPerOp() > 0, s.toString()));
