@@ -38,7 +38,7 @@ enum Jdk {
     return home.resolve("bin/java");
   }
 
-  /** The flags an application on this JDK runs its clients with; none of them concerns the agent. */
+  /** The flags an application on this JDK runs its clients with; none concerns the agent. */
   List<String> applicationFlags() {
     return applicationFlags;
   }

@@ -17,7 +17,10 @@ import java.util.stream.Collectors;
  */
 final class Readback {
 
-  /** Reads the keepalive of one socket of another process, as {@link KernelReader.Socket#keepaliveFields()}. */
+  /**
+   * Reads the keepalive of one socket of another process, in the form of {@link
+   * KernelReader.Socket#keepaliveFields()}.
+   */
   interface SecondReader {
     String keepaliveFields(long pid, int localPort, int remotePort) throws IOException;
   }
@@ -95,7 +98,8 @@ final class Readback {
     return fields;
   }
 
-  private static List<KernelReader.Socket> matching(long pid, Predicate<KernelReader.Socket> which) {
+  private static List<KernelReader.Socket> matching(long pid,
+      Predicate<KernelReader.Socket> which) {
     try {
       return KernelReader.read(pid).stream()
           .filter(s -> s.state() == KernelReader.Socket.ESTABLISHED).filter(which)

@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * The real servers the children's clients talk to, in the test's JVM (never under the agent), on
  * free ports of 127.0.0.1: the JDK's HTTP server; PostgreSQL, redis-server and MariaDB from Debian
- * (each absent, with the reason, where the machine lacks it). Silent listeners are per child ({@link
- * SilentListener}).
+ * (each absent, with the reason, where the machine lacks it). Silent listeners are per child
+ * ({@link SilentListener}).
  */
 final class Servers implements AutoCloseable {
 

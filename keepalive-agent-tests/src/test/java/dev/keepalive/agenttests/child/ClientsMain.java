@@ -79,6 +79,11 @@ public final class ClientsMain {
   private ClientsMain() {}
 
   public static void main(String[] args) throws IOException {
+    // The JDK's HttpClient closes a pooled HTTP/1.1 connection idle for 30 s (JDK 20+; 1200 s
+    // before): a loaded machine could take that long between opening and reading it. HTTP's
+    // connection reuse, not TCP keepalive: no socket option depends on it.
+    System.setProperty("jdk.httpclient.keepalive.timeout",
+        Integer.toString(PATIENCE_MILLIS / 1000));
     Thread reaper = new Thread(() -> {
       try {
         Thread.sleep(TimeUnit.MINUTES.toMillis(10));
@@ -91,7 +96,8 @@ public final class ClientsMain {
     reaper.start();
 
     System.out.println("ready");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in = new BufferedReader(
+        new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null && !line.equals("stop"); line = in.readLine()) {
       List<String> words = Arrays.asList(line.trim().split(" "));
       if (words.size() < 2 || !words.get(0).equals("open")) {
