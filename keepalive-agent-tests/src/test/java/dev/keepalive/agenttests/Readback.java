@@ -34,11 +34,6 @@ final class Readback {
     return KernelReader.unavailable();
   }
 
-  /** Which readers the tests use in this build, for a test's report. */
-  static String readers() {
-    return AUDIT.isPresent() ? "KernelReader and keepalive-audit" : "KernelReader";
-  }
-
   /**
    * Every field as the kernel has it: {@code on 61/11/4 ut=0}, {@code off 7200/75/9 ut=0} (an
    * idle, interval and count are held even while SO_KEEPALIVE is off).

@@ -128,8 +128,10 @@ public final class ClientsMain {
       case "mongo":
         return mongo(Integer.parseInt(args.get(0)));
       case "mssql":
+        // Its PRELOGIN goes first (encryption, its default, is negotiated after it): the silent
+        // listener sees it once the socket is set up.
         return inBackground("mssql", () -> DriverManager.getConnection("jdbc:sqlserver://127.0.0.1:"
-            + args.get(0) + ";encrypt=false;loginTimeout=600;user=sa;password=unused"));
+            + args.get(0) + ";loginTimeout=" + PATIENCE_MILLIS / 1000 + ";user=sa;password=unused"));
       case "jdbc":
         return jdbc(args.get(0));
       case "jedis":
