@@ -2,14 +2,18 @@ package dev.keepalive;
 
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
 
 /** The universal checks, written once: every factory, wither and the parser call these. */
 final class Checks {
   private Checks() {}
 
   static <T> T requireNonNull(T value, String name) {
-    return Objects.requireNonNull(value, () -> name + " must not be null");
+    // No Supplier lambda: it would be allocated on every call, and its first use bootstraps
+    // java.lang.invoke machinery (about 20 ms of keepalive-agent's start-up).
+    if (value == null) {
+      throw new NullPointerException(name + " must not be null");
+    }
+    return value;
   }
 
   static IllegalArgumentException illegal(String format, Object... args) {

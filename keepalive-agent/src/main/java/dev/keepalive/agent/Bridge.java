@@ -72,9 +72,11 @@ final class Bridge {
       BiFunction<byte[], MethodHandle, Class<?>> define =
           (BiFunction<byte[], MethodHandle, Class<?>>) injector.getConstructor().newInstance();
       define.apply(bytes(), dispatch);
-      ModuleLayer.boot().findModule("java.management").ifPresent(management ->
-          inst.redefineModule(javaBase, Set.of(), Map.of("sun.nio.ch", Set.of(management)),
-              Map.of(), Set.of(), Map.of()));
+      Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
+      if (management != null) {
+        inst.redefineModule(javaBase, Set.of(), Map.of("sun.nio.ch", Set.of(management)),
+            Map.of(), Set.of(), Map.of());
+      }
     } catch (ReflectiveOperationException | IOException e) {
       throw new IllegalStateException("cannot define the agent's bridge in java.base: " + e, e);
     }

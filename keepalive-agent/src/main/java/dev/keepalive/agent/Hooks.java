@@ -89,7 +89,12 @@ public final class Hooks {
    * Per thread: [{@link #APPLYING}] while the agent itself sets options (its writes pass the pin),
    * [{@link #LOGGING}] while it logs (a logging backend that connects must not recurse).
    */
-  private static final ThreadLocal<boolean[]> BUSY = ThreadLocal.withInitial(() -> new boolean[2]);
+  private static final ThreadLocal<boolean[]> BUSY = new ThreadLocal<boolean[]>() {
+    @Override
+    protected boolean[] initialValue() {
+      return new boolean[2];
+    }
+  };
   private static final int APPLYING = 0;
   private static final int LOGGING = 1;
 
@@ -308,9 +313,10 @@ public final class Hooks {
     }
     int word = port >>> 6;
     long bit = 1L << (port & 63);
-    long current = ACCEPTED_PORTS.get(word);
-    if ((current & bit) == 0) {
-      ACCEPTED_PORTS.getAndUpdate(word, w -> w | bit);
+    for (long w = ACCEPTED_PORTS.get(word); (w & bit) == 0; w = ACCEPTED_PORTS.get(word)) {
+      if (ACCEPTED_PORTS.compareAndSet(word, w, w | bit)) {
+        return;
+      }
     }
   }
 

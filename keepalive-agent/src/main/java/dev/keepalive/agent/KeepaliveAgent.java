@@ -1,6 +1,7 @@
 package dev.keepalive.agent;
 
 import java.lang.instrument.Instrumentation;
+import java.util.function.Function;
 
 /**
  * keepalive-agent's entry points: {@code -javaagent:keepalive-agent.jar[=SETTINGS]} ({@link
@@ -29,6 +30,18 @@ public final class KeepaliveAgent {
   public static final int BAD_SETTINGS = 78;
 
   private static final Object LOCK = new Object();
+
+  /*
+   * No lambda, method reference or indy string concatenation on the start-up path (the module
+   * compiles with -XDstringConcat=inline): the first of each bootstraps java.lang.invoke machinery
+   * that cost this agent about 60 ms of its start-up.
+   */
+  private static final Function<String, String> ENVIRONMENT = new Function<String, String>() {
+    @Override
+    public String apply(String name) {
+      return System.getenv(name);
+    }
+  };
   private static boolean installed;
 
   private KeepaliveAgent() {}
@@ -72,7 +85,7 @@ public final class KeepaliveAgent {
     long t0 = System.nanoTime();
     Settings settings;
     try {
-      settings = Settings.load(argument, System.getProperties(), System::getenv);
+      settings = Settings.load(argument, System.getProperties(), ENVIRONMENT);
     } catch (SettingsException e) {
       return "cannot start: " + e.getMessage();
     }
