@@ -162,8 +162,11 @@ public final class Hooks {
         }
         return null;
       case CHANNEL_ACCEPTED:
-        // self: the channel the accepting constructor just made.
-        acceptedChannel(s, Kind.CHANNEL, (NetworkChannel) self);
+        // self: the channel the accepting constructor just made (connected; JDK 11's other
+        // constructor that takes a FileDescriptor makes an unconnected one, left alone).
+        if (((java.nio.channels.SocketChannel) self).isConnected()) {
+          acceptedChannel(s, Kind.CHANNEL, (NetworkChannel) self);
+        }
         return null;
       case CHANNEL_OPTION:
         return option(s, Kind.CHANNEL, (NetworkChannel) self, (SocketOption<?>) a, b);

@@ -75,7 +75,10 @@ final class Weaver implements ClassFileTransformer {
     NETTY_REGISTER
   }
 
-  /** One hooked method: its name, a prefix of its descriptor, the shape and the operation. */
+  /**
+   * One hooked method: its name, a prefix of its descriptor (or, after a {@code *}, a part of it),
+   * the shape and the operation.
+   */
   static final class Target {
     final String method;
     final String descriptor;
@@ -87,6 +90,11 @@ final class Weaver implements ClassFileTransformer {
       this.descriptor = descriptor;
       this.shape = shape;
       this.op = op;
+    }
+
+    boolean matches(String name, String desc) {
+      return method.equals(name) && (descriptor.startsWith("*")
+          ? desc.contains(descriptor.substring(1)) : desc.startsWith(descriptor));
     }
   }
 
@@ -116,10 +124,11 @@ final class Weaver implements ClassFileTransformer {
         new Target("blockingConnect", SOCKET_ADDRESS + "J)V", Shape.ENTRY,
             Hooks.CHANNEL_CONNECT),
         new Target("setOption", SET_OPTION, Shape.ENTRY_OPTION, Hooks.CHANNEL_OPTION),
-        // The constructor ServerSocketChannelImpl.finishAccept calls for an accepted connection.
-        new Target("<init>", "(Ljava/nio/channels/spi/SelectorProvider;"
-            + "Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V",
-            Shape.EXIT_SELF, Hooks.CHANNEL_ACCEPTED)});
+        // The constructor ServerSocketChannelImpl calls for an accepted connection: the one that
+        // takes a FileDescriptor ((SelectorProvider, ProtocolFamily, FileDescriptor, SocketAddress)
+        // on JDK 16+, (SelectorProvider, FileDescriptor, InetSocketAddress) before).
+        new Target("<init>", "*Ljava/io/FileDescriptor;", Shape.EXIT_SELF,
+            Hooks.CHANNEL_ACCEPTED)});
     TARGETS.put("sun/nio/ch/UnixAsynchronousSocketChannelImpl", new Target[] {
         new Target("implConnect", "(", Shape.ENTRY, Hooks.ASYNC_CONNECT)});
     TARGETS.put("sun/nio/ch/AsynchronousSocketChannelImpl", new Target[] {
@@ -197,8 +206,7 @@ final class Weaver implements ClassFileTransformer {
         MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
         for (int i = 0; i < targets.length; i++) {
           Target t = targets[i];
-          if (t.method.equals(name) && descriptor.startsWith(t.descriptor)
-              && (access & Opcodes.ACC_ABSTRACT) == 0) {
+          if (t.matches(name, descriptor) && (access & Opcodes.ACC_ABSTRACT) == 0) {
             found[i] = true;
             return new Hooked(mv, t, (access & Opcodes.ACC_STATIC) != 0);
           }
