@@ -1,13 +1,11 @@
 package dev.keepalive.audit;
 
+import dev.keepalive.contract.CProgram;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -129,38 +127,9 @@ final class CTarget implements AutoCloseable {
   }
 
   private static synchronized Path compiled() throws IOException {
-    if (binary != null) {
-      return binary;
+    if (binary == null) {
+      binary = CProgram.compile(CTarget.class, "target.c");
     }
-    Path dir = Files.createTempDirectory("audit-target");
-    dir.toFile().deleteOnExit();
-    Path source = dir.resolve("target.c");
-    try (InputStream in = CTarget.class.getResourceAsStream("target.c")) {
-      if (in == null) {
-        throw new IOException("target.c is not on the test class path");
-      }
-      Files.copy(in, source, StandardCopyOption.REPLACE_EXISTING);
-    }
-    Path out = dir.resolve("target");
-    Process cc;
-    try {
-      cc = new ProcessBuilder("cc", "-O2", "-o", out.toString(), source.toString())
-          .redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new IOException("no C compiler (cc) on the PATH: " + e.getMessage(), e);
-    }
-    String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-        throw new IOException("cc failed: " + log);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-    source.toFile().deleteOnExit();
-    out.toFile().deleteOnExit();
-    binary = out;
-    return out;
+    return binary;
   }
 }

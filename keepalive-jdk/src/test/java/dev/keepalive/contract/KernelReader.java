@@ -3,9 +3,7 @@ package dev.keepalive.contract;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,38 +130,9 @@ public final class KernelReader {
   }
 
   private static synchronized Path compiled() throws IOException {
-    if (binary != null) {
-      return binary;
+    if (binary == null) {
+      binary = CProgram.compile(KernelReader.class, "kernel-reader.c");
     }
-    Path dir = Files.createTempDirectory("kernel-reader");
-    dir.toFile().deleteOnExit();
-    Path source = dir.resolve("kernel-reader.c");
-    try (InputStream in = KernelReader.class.getResourceAsStream("kernel-reader.c")) {
-      if (in == null) {
-        throw new IOException("kernel-reader.c is not on the test class path");
-      }
-      Files.copy(in, source, StandardCopyOption.REPLACE_EXISTING);
-    }
-    Path out = dir.resolve("kernel-reader");
-    Process cc;
-    try {
-      cc = new ProcessBuilder("cc", "-O2", "-o", out.toString(), source.toString())
-          .redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new IOException("no C compiler (cc) on the PATH: " + e.getMessage(), e);
-    }
-    String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-        throw new IOException("cc failed: " + log);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-    source.toFile().deleteOnExit();
-    out.toFile().deleteOnExit();
-    binary = out;
-    return out;
+    return binary;
   }
 }
