@@ -61,6 +61,8 @@ public class NettyBenchmarks {
   private ChannelOption<Integer> idle;
   private ChannelOption<Integer> interval;
   private ChannelOption<Integer> count;
+  /** Null on NIO, which has no TCP_USER_TIMEOUT. */
+  private ChannelOption<Integer> userTimeout;
 
   @Setup
   public void open() throws InterruptedException {
@@ -81,6 +83,7 @@ public class NettyBenchmarks {
     idle = epoll ? EpollChannelOption.TCP_KEEPIDLE : NIO_IDLE;
     interval = epoll ? EpollChannelOption.TCP_KEEPINTVL : NIO_INTERVAL;
     count = epoll ? EpollChannelOption.TCP_KEEPCNT : NIO_COUNT;
+    userTimeout = epoll ? EpollChannelOption.TCP_USER_TIMEOUT : null;
   }
 
   @TearDown
@@ -93,6 +96,26 @@ public class NettyBenchmarks {
   @Benchmark
   public boolean applyRaw() {
     ChannelConfig config = client.config();
+    return config.setOption(idle, policy.idleSeconds())
+        & config.setOption(interval, policy.intervalSeconds())
+        & config.setOption(count, policy.probes())
+        & config.setOption(ChannelOption.SO_KEEPALIVE, Boolean.TRUE);
+  }
+
+  /**
+   * The raw calls that make the channel exactly the policy, as {@code applyLibrary} does: on a
+   * transport with TCP_USER_TIMEOUT (epoll), a policy without one also means none in force, so the
+   * careful hand-written version reads it first and clears it only if one is set (never here).
+   */
+  @Benchmark
+  public boolean applyRawExact() {
+    ChannelConfig config = client.config();
+    if (userTimeout != null) {
+      Integer inForce = config.getOption(userTimeout);
+      if (inForce != null && inForce != 0) {
+        config.setOption(userTimeout, 0);
+      }
+    }
     return config.setOption(idle, policy.idleSeconds())
         & config.setOption(interval, policy.intervalSeconds())
         & config.setOption(count, policy.probes())
