@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The keepalive-audit command against a child JVM with known sockets: output and exit codes. */
@@ -29,10 +30,21 @@ class AuditCliTest {
   private static Child child;
   private static int peerPort;
 
+  private static boolean linux() {
+    return System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("linux");
+  }
+
+  /** Each test a counted skip off Linux: an assumption in @BeforeAll is reported as no test at all. */
+  @BeforeEach
+  void requireLinux() {
+    assumeTrue(linux(), "the audit reads /proc and calls pidfd_getfd: Linux only");
+  }
+
   @BeforeAll
   static void open() throws Exception {
-    assumeTrue(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("linux"),
-        "the audit reads /proc and calls pidfd_getfd: Linux only");
+    if (!linux()) {
+      return;
+    }
     peerServer = ServerSocketChannel.open();
     peerServer.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
     peerPort = ((InetSocketAddress) peerServer.getLocalAddress()).getPort();
