@@ -141,7 +141,9 @@ public final class KeepaliveMetrics implements MeterBinder {
             .register(registry);
       }
     }
-    if (AuditBridge.unavailable().isEmpty()) {
+    // Known from the Java version and the audit's class file: the audit itself is loaded at the
+    // first read.
+    if (AuditBridge.present()) {
       for (ConnectionState state : ConnectionState.values()) {
         Gauge.builder("keepalive.connections", this, m -> m.count(state))
             .tag("state", state.tag())

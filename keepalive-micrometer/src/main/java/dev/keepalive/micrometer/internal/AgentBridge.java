@@ -27,8 +27,6 @@ public final class AgentBridge {
   /** The MBean keepalive-agent registers with its counts. */
   public static final String MBEAN = "dev.keepalive:type=Agent";
 
-  private static final ObjectName NAME = objectName();
-
   private AgentBridge() {}
 
   /**
@@ -46,7 +44,7 @@ public final class AgentBridge {
    * @return true if {@value #MBEAN} is in the platform MBean server
    */
   public static boolean mbeanPresent() {
-    return server().isRegistered(NAME);
+    return server().isRegistered(Name.NAME);
   }
 
   /**
@@ -57,12 +55,12 @@ public final class AgentBridge {
    */
   public static Map<String, Object> attributes() {
     MBeanServer server = server();
-    if (!server.isRegistered(NAME)) {
+    if (!server.isRegistered(Name.NAME)) {
       return Collections.emptyMap();
     }
     Map<String, Object> values = new LinkedHashMap<>();
     try {
-      for (MBeanAttributeInfo a : server.getMBeanInfo(NAME).getAttributes()) {
+      for (MBeanAttributeInfo a : server.getMBeanInfo(Name.NAME).getAttributes()) {
         if (a.isReadable()) {
           values.put(a.getName(), plain(attribute(a.getName())));
         }
@@ -103,7 +101,7 @@ public final class AgentBridge {
 
   private static Object attribute(String name) {
     try {
-      return server().getAttribute(NAME, name);
+      return server().getAttribute(Name.NAME, name);
     } catch (JMException | RuntimeException e) {
       return null;
     }
@@ -129,11 +127,16 @@ public final class AgentBridge {
     return ManagementFactory.getPlatformMBeanServer();
   }
 
-  private static ObjectName objectName() {
-    try {
-      return new ObjectName(MBEAN);
-    } catch (JMException e) {
-      throw new ExceptionInInitializerError(e);
+  /** The MBean's name, made at the first lookup: {@link #version()} needs no JMX. */
+  private static final class Name {
+    static final ObjectName NAME = objectName();
+
+    private static ObjectName objectName() {
+      try {
+        return new ObjectName(MBEAN);
+      } catch (JMException e) {
+        throw new ExceptionInInitializerError(e);
+      }
     }
   }
 }

@@ -18,26 +18,49 @@ import java.util.Set;
  * KeepaliveAudit.thisProcess()}), found at run time: the audit needs Java 22+ (the FFM API), and
  * this module runs on Java 11+, so it cannot be linked at compile time. Listeners are left out.
  *
- * <p>Nothing here runs at start-up: the audit is called only when asked (a meter read, an
- * actuator request).
+ * <p>Nothing here runs at start-up: whether the audit is there is known from the Java version and
+ * its class file, without loading it; its classes are loaded and its methods looked up at the
+ * first read (a meter read, an actuator request).
  */
 public final class AuditBridge {
 
   private static final String AUDIT = "dev.keepalive.audit.KeepaliveAudit";
   private static final String SOCKET = "dev.keepalive.audit.SocketKeepalive";
 
-  /** Set once: the reflective handles, or why there are none. */
-  private static final Handles HANDLES = Handles.find();
-
   private AuditBridge() {}
 
   /**
-   * Why this JVM's connections cannot be read, or empty if they can.
+   * Whether keepalive-audit can be asked here: Java 22+ and its classes on the class path. Known
+   * without loading them, for a meter binder that registers at start-up.
+   *
+   * @return true if {@link #unavailable()} has no reason before the audit is looked up
+   */
+  public static boolean present() {
+    return absent() == null;
+  }
+
+  /**
+   * Why this JVM's connections cannot be read, or empty if they can. Looks the audit up (once) if
+   * it is {@link #present()}.
    *
    * @return e.g. {@code "keepalive-audit needs Java 22+ (the FFM API); this is Java 17"}
    */
   public static Optional<String> unavailable() {
-    return Optional.ofNullable(HANDLES.unavailable);
+    String absent = absent();
+    return Optional.ofNullable(absent != null ? absent : Handles.FOUND.unavailable);
+  }
+
+  private static String absent() {
+    int feature = Runtime.version().feature();
+    if (feature < 22) {
+      return "keepalive-audit needs Java 22+ (the FFM API); this is Java " + feature;
+    }
+    ClassLoader loader = AuditBridge.class.getClassLoader();
+    if (loader == null || loader.getResource(AUDIT.replace('.', '/') + ".class") == null) {
+      return "keepalive-audit is not on the class path (add dev.keepalive:keepalive-audit to read"
+          + " this JVM's connections)";
+    }
+    return null;
   }
 
   /**
@@ -48,10 +71,11 @@ public final class AuditBridge {
    * @throws IOException if the audit fails (its message says why)
    */
   public static List<Connection> connections() throws IOException {
-    Handles h = HANDLES;
-    if (h.unavailable != null) {
-      throw new IllegalStateException(h.unavailable);
+    Optional<String> unavailable = unavailable();
+    if (unavailable.isPresent()) {
+      throw new IllegalStateException(unavailable.get());
     }
+    Handles h = Handles.FOUND;
     List<?> sockets = (List<?>) h.call(h.thisProcess, null);
     Set<Integer> listening = new HashSet<>();
     for (Object s : sockets) {
@@ -87,8 +111,10 @@ public final class AuditBridge {
     return address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host;
   }
 
-  /** The audit's methods, looked up once. */
+  /** The audit's methods, looked up once, when first needed. */
   private static final class Handles {
+    static final Handles FOUND = find();
+
     final String unavailable;
     final Method thisProcess;
     final Method local;
@@ -110,10 +136,6 @@ public final class AuditBridge {
     }
 
     static Handles find() {
-      int feature = Runtime.version().feature();
-      if (feature < 22) {
-        return new Handles("keepalive-audit needs Java 22+ (the FFM API); this is Java " + feature);
-      }
       try {
         ClassLoader loader = AuditBridge.class.getClassLoader();
         Class<?> audit = Class.forName(AUDIT, true, loader);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * The {@code keepalive.*} properties resolved and checked, once, when the application context
@@ -154,11 +155,29 @@ public final class KeepaliveSettings {
    */
   public Optional<KeepalivePolicy> forNetty(KeepaliveIntegration integration, String technology,
       boolean nativeTransport) {
+    return forNetty(integration, technology, () -> nativeTransport);
+  }
+
+  /**
+   * {@code integration}'s policy, checked for a Netty-based client or server as {@link
+   * #forNetty(KeepaliveIntegration, String, boolean)} does, asking which transport the framework
+   * uses only when the policy has a user timeout: finding out loads the native transport, which a
+   * policy without one never needs at start-up.
+   *
+   * @param integration the integration
+   * @param technology the framework, for the report, e.g. {@code Reactor Netty}
+   * @param nativeTransport whether the framework runs on epoll or io_uring here, asked at most once
+   * @return the policy, or empty when none is configured or it is {@value #UNCHANGED}
+   * @throws KeepaliveConfigurationException if the policy has a user timeout and the framework runs
+   *     on NIO
+   */
+  public Optional<KeepalivePolicy> forNetty(KeepaliveIntegration integration, String technology,
+      BooleanSupplier nativeTransport) {
     Resolved r = resolved.get(integration);
     if (r.policy == null) {
       return Optional.empty();
     }
-    if (r.policy.hasUserTimeout() && !nativeTransport) {
+    if (r.policy.hasUserTimeout() && !nativeTransport.getAsBoolean()) {
       throw refused(integration, r, technology + " over Netty NIO",
           new UnsupportedKeepaliveOptionException(dev.keepalive.KeepaliveOption.TCP_USER_TIMEOUT,
               "Netty NIO", "only Netty's native epoll and io_uring transports set"

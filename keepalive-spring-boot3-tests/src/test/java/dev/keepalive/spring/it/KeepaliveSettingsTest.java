@@ -145,6 +145,21 @@ class KeepaliveSettingsTest {
   }
 
   @Test
+  void theNettyTransportIsAskedOnlyForAPolicyWithAUserTimeout() {
+    KeepaliveProperties p = properties(POLICY);
+    p.getRedis().setPolicy(POLICY + ",user-timeout=5s");
+    KeepaliveSettings s = new KeepaliveSettings(p);
+    // Finding the transport loads Netty's native one: a policy without a user timeout needs none.
+    assertThat(s.forNetty(KeepaliveIntegration.SERVER, "Reactor Netty", () -> {
+      throw new AssertionError("the transport was asked for a policy without a user timeout");
+    })).contains(KeepalivePolicy.parse(POLICY));
+    int[] asked = {0};
+    assertThat(s.forNetty(KeepaliveIntegration.REDIS, "Lettuce", () -> ++asked[0] > 0))
+        .contains(KeepalivePolicy.parse(POLICY + ",user-timeout=5s"));
+    assertThat(asked[0]).isEqualTo(1);
+  }
+
+  @Test
   void unchangedAndAbsentPoliciesNeedNoCheck() {
     KeepaliveProperties p = properties("unchanged");
     KeepaliveSettings s = new KeepaliveSettings(p);

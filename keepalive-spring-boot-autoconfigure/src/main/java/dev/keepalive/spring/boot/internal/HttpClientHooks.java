@@ -30,9 +30,10 @@ import org.springframework.util.ClassUtils;
  */
 public final class HttpClientHooks {
 
-  private static final boolean HTTP_COMPONENTS = present(
-      "org.apache.hc.client5.http.impl.classic.HttpClientBuilder");
-  private static final boolean REACTOR = present("reactor.netty.http.client.HttpClient");
+  // Asked only of a builder of that kind: the WebClient hook never loads HttpClient 5.
+  private static final String HTTP_COMPONENTS =
+      "org.apache.hc.client5.http.impl.classic.HttpClientBuilder";
+  private static final String REACTOR = "reactor.netty.http.client.HttpClient";
 
   private HttpClientHooks() {}
 
@@ -53,7 +54,8 @@ public final class HttpClientHooks {
     if (settings.policy(integration).isEmpty()) {
       return builder;
     }
-    if (HTTP_COMPONENTS && builder instanceof HttpComponentsClientHttpRequestFactoryBuilder) {
+    if (builder instanceof HttpComponentsClientHttpRequestFactoryBuilder
+        && present(HTTP_COMPONENTS)) {
       KeepalivePolicy policy = settings.forJdkSockets(integration,
           "Apache HttpClient 5's JDK sockets").orElseThrow();
       wiring.wired(integration, "Apache HttpClient 5 (ClientHttpRequestFactoryBuilder): every"
@@ -61,7 +63,7 @@ public final class HttpClientHooks {
       return HttpComponentsHooks.withPolicy((HttpComponentsClientHttpRequestFactoryBuilder) builder,
           policy);
     }
-    if (REACTOR && builder instanceof ReactorClientHttpRequestFactoryBuilder) {
+    if (builder instanceof ReactorClientHttpRequestFactoryBuilder && present(REACTOR)) {
       KeepalivePolicy policy = ReactorNettyHooks.policy(settings, integration).orElseThrow();
       wiring.wired(integration, "Reactor Netty (ClientHttpRequestFactoryBuilder): every"
           + " connection, before it connects");
@@ -89,7 +91,7 @@ public final class HttpClientHooks {
     if (settings.policy(integration).isEmpty()) {
       return builder;
     }
-    if (REACTOR && builder instanceof ReactorClientHttpConnectorBuilder) {
+    if (builder instanceof ReactorClientHttpConnectorBuilder && present(REACTOR)) {
       KeepalivePolicy policy = ReactorNettyHooks.policy(settings, integration).orElseThrow();
       wiring.wired(integration, "Reactor Netty (ClientHttpConnectorBuilder of Boot's"
           + " WebClient.Builder): every connection, before it connects");

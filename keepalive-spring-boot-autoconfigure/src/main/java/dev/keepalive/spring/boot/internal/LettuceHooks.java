@@ -27,13 +27,14 @@ public final class LettuceHooks {
   private LettuceHooks() {}
 
   /**
-   * The policy of the Redis integration, checked for Lettuce's transport here.
+   * The policy of the Redis integration, checked for Lettuce's transport here (found only for a
+   * policy with a user timeout).
    *
    * @param settings the resolved properties
    * @return the policy, or empty when there is none
    */
   public static Optional<KeepalivePolicy> policy(KeepaliveSettings settings) {
-    return settings.forNetty(KeepaliveIntegration.REDIS, "Lettuce", nativeTransport());
+    return settings.forNetty(KeepaliveIntegration.REDIS, "Lettuce", LettuceHooks::nativeTransport);
   }
 
   /**

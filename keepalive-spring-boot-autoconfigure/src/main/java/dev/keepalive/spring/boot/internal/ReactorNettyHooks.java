@@ -27,7 +27,8 @@ public final class ReactorNettyHooks {
   private ReactorNettyHooks() {}
 
   /**
-   * The policy of {@code integration}, checked for Reactor Netty's transport here.
+   * The policy of {@code integration}, checked for Reactor Netty's transport here (found only for a
+   * policy with a user timeout).
    *
    * @param settings the resolved properties
    * @param integration the integration
@@ -35,7 +36,7 @@ public final class ReactorNettyHooks {
    */
   public static Optional<KeepalivePolicy> policy(KeepaliveSettings settings,
       KeepaliveIntegration integration) {
-    return settings.forNetty(integration, "Reactor Netty", nativeTransport());
+    return settings.forNetty(integration, "Reactor Netty", ReactorNettyHooks::nativeTransport);
   }
 
   /**
