@@ -78,15 +78,15 @@ abstract class NettyAdapterContract extends KeepaliveAdapterContract<Channel> {
     Channel client = new Bootstrap().group(group).channel(transport().socketChannel).handler(IDLE)
         .connect(listener.localAddress()).sync().channel();
     clients.add(client);
-    if (!acceptedSide()) {
-      return client;
-    }
-    // Connections are made one at a time, so the next accepted channel is this one's peer.
+    // Connections are made one at a time, so the next accepted channel is this one's peer. Waited
+    // for on the client side too, so that shutDown closes both ends: an accepted channel the
+    // server had not yet seen was left to the group's shutdown, which Netty 4.1's io_uring
+    // incubator then held for 10 s before logging "Can't invoke task later" at WARN.
     Channel accepted = server.accepted.poll(Peers.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     if (accepted == null) {
       throw new AssertionError("no accepted channel within " + Peers.TIMEOUT_SECONDS + " s");
     }
-    return accepted;
+    return acceptedSide() ? accepted : client;
   }
 
   @Override
@@ -121,9 +121,9 @@ abstract class NettyAdapterContract extends KeepaliveAdapterContract<Channel> {
 
   @AfterEach
   void shutDown() {
-    // Every connection closed before its event loop stops: a channel closed by the group's own
-    // shutdown deregisters on a terminated loop, which Netty 4.1's io_uring incubator logs as a
-    // WARN ("Can't invoke task later as EventLoop rejected it") per channel.
+    // Every connection closed, both ends, before its event loop stops: a channel closed by the
+    // group's own shutdown deregisters on a terminated loop, which Netty 4.1's io_uring incubator
+    // logs as a WARN ("Can't invoke task later as EventLoop rejected it") per channel.
     List<Channel> open = new ArrayList<>(clients);
     open.addAll(server.all);
     for (Channel channel : open) {
