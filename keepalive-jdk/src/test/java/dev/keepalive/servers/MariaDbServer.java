@@ -9,11 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real MariaDB server ({@code mariadbd} from the Debian {@code mariadb-server} package) on a
@@ -100,7 +98,7 @@ public final class MariaDbServer implements AutoCloseable {
       return server;
     } catch (IOException | RuntimeException e) {
       if (Files.exists(dir)) {
-        delete(dir);
+        ServerProcess.deleteTree(dir);
       }
       throw e;
     }
@@ -139,18 +137,8 @@ public final class MariaDbServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try {
-      // SIGTERM: mariadbd shuts down cleanly; an empty throwaway data directory has nothing to keep.
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted stopping mariadbd", e);
-    } finally {
-      delete(dir);
-    }
+    // SIGTERM: mariadbd shuts down cleanly; an empty throwaway data directory has nothing to keep.
+    ServerProcess.stop(process, 20, "mariadbd", dir);
   }
 
   private static void certificate(Path dir) throws IOException, InterruptedException {
@@ -214,11 +202,4 @@ public final class MariaDbServer implements AutoCloseable {
     return Files.isExecutable(MARIADBD) ? Optional.of(MARIADBD) : Optional.empty();
   }
 
-  private static void delete(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(p);
-      }
-    }
-  }
 }

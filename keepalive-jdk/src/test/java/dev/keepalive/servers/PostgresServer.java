@@ -115,11 +115,7 @@ public final class PostgresServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted stopping PostgreSQL", e);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
-        }
-      }
+      ServerProcess.deleteTree(dir);
     }
   }
 

@@ -10,13 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real Prometheus server from the Debian {@code prometheus} package, on a free port of
@@ -166,21 +163,7 @@ public final class PrometheusServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted stopping prometheus", e);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
-        }
-      }
-    }
+    ServerProcess.stop(process, 20, "prometheus", dir);
   }
 
   /** The status code and body of a GET, bounded by 10 s. */

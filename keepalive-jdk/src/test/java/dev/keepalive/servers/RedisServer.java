@@ -8,10 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real redis-server from the Debian {@code redis-server} package, on a free port of 127.0.0.1,
@@ -89,21 +86,7 @@ public final class RedisServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try {
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted stopping redis-server", e);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
-        }
-      }
-    }
+    ServerProcess.stop(process, 10, "redis-server", dir);
   }
 
   private String awaitPong(Duration timeout) throws InterruptedException {
