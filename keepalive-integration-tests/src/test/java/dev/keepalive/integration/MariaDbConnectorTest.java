@@ -4,18 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keepalive.jdk.KeepaliveSocketFactory;
-import dev.keepalive.servers.MariaDbServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * MariaDB Connector/J against a real MariaDB server with one URL parameter,
@@ -25,45 +17,9 @@ import org.junit.jupiter.api.Timeout;
  * keeps out. The control: the driver alone switches SO_KEEPALIVE on with the namespace's defaults.
  * Plain connections say {@code sslMode=disable}: 4.0 requires a verified certificate by default.
  */
-@Timeout(120)
-class MariaDbConnectorTest {
+class MariaDbConnectorTest extends MariaDbDriverTest {
 
   private static final String FACTORY = "socketFactory=dev.keepalive.jdk.KeepaliveSocketFactory";
-
-  private static MariaDbServer server;
-  private String savedPolicy;
-  private LogCapture log;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    Optional<String> why = MariaDbServer.unavailable();
-    Assumptions.assumeTrue(why.isEmpty(), () -> why.get());
-    Kernel.assumeReadable();
-    server = MariaDbServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void saveConfiguration() {
-    savedPolicy = System.getProperty(KeepaliveSocketFactory.POLICY_PROPERTY);
-    log = new LogCapture();
-  }
-
-  @AfterEach
-  void restoreConfiguration() {
-    log.close();
-    if (savedPolicy == null) {
-      System.clearProperty(KeepaliveSocketFactory.POLICY_PROPERTY);
-    } else {
-      System.setProperty(KeepaliveSocketFactory.POLICY_PROPERTY, savedPolicy);
-    }
-  }
 
   @Test
   void controlTheDriverAloneLeavesTheNamespaceDefaults() throws Exception {
@@ -79,7 +35,7 @@ class MariaDbConnectorTest {
     try (Connection c = DriverManager.getConnection(server.url("mariadb",
         FACTORY + "&sslMode=disable"))) {
       assertTrue(c.isValid(5));
-      assertEquals("", MysqlConnectorTest.sslCipher(c), "plain");
+      assertEquals("", sslCipher(c), "plain");
       assertEquals("65/15/4", Kernel.onlyConnectionTo(server.port()));
     }
     assertEquals(List.of(), log.warnings());
@@ -90,7 +46,7 @@ class MariaDbConnectorTest {
     System.setProperty(KeepaliveSocketFactory.POLICY_PROPERTY, "idle=66s,interval=16s,probes=4");
     try (Connection c = DriverManager.getConnection(server.url("mariadb",
         FACTORY + "&sslMode=trust"))) {
-      assertTrue(!MysqlConnectorTest.sslCipher(c).isEmpty(), "the connection runs TLS");
+      assertTrue(!sslCipher(c).isEmpty(), "the connection runs TLS");
       assertEquals("66/16/4", Kernel.onlyConnectionTo(server.port()));
     }
   }

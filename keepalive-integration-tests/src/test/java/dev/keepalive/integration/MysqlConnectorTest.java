@@ -4,21 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keepalive.jdk.KeepaliveSocketFactory;
-import dev.keepalive.servers.MariaDbServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * MySQL Connector/J against a real MariaDB server with
@@ -27,53 +16,9 @@ import org.junit.jupiter.api.Timeout;
  * the driver's TLS ({@code sslMode=REQUIRED}), and against the driver's {@code tcpKeepAlive=false}.
  * The control: the driver alone switches SO_KEEPALIVE on and leaves the namespace's defaults.
  */
-@Timeout(120)
-class MysqlConnectorTest {
+class MysqlConnectorTest extends MariaDbDriverTest {
 
   private static final String FACTORY = "socketFactory=dev.keepalive.mysql.KeepaliveMysqlSocketFactory";
-
-  private static MariaDbServer server;
-  private String savedPolicy;
-  private LogCapture log;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    Optional<String> why = MariaDbServer.unavailable();
-    Assumptions.assumeTrue(why.isEmpty(), () -> why.get());
-    Kernel.assumeReadable();
-    server = MariaDbServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void saveConfiguration() {
-    savedPolicy = System.getProperty(KeepaliveSocketFactory.POLICY_PROPERTY);
-    log = new LogCapture();
-  }
-
-  @AfterEach
-  void restoreConfiguration() {
-    log.close();
-    if (savedPolicy == null) {
-      System.clearProperty(KeepaliveSocketFactory.POLICY_PROPERTY);
-    } else {
-      System.setProperty(KeepaliveSocketFactory.POLICY_PROPERTY, savedPolicy);
-    }
-  }
-
-  static String sslCipher(Connection c) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'")) {
-      assertTrue(rs.next());
-      return rs.getString(2);
-    }
-  }
 
   @Test
   void controlTheDriverAloneLeavesTheNamespaceDefaults() throws Exception {
