@@ -36,7 +36,7 @@ public final class AuditBridge {
    * @return true if {@link #unavailable()} has no reason before the audit is looked up
    */
   public static boolean present() {
-    return absent() == null;
+    return Absent.WHY == null;
   }
 
   /**
@@ -46,21 +46,25 @@ public final class AuditBridge {
    * @return e.g. {@code "keepalive-audit needs Java 22+ (the FFM API); this is Java 17"}
    */
   public static Optional<String> unavailable() {
-    String absent = absent();
-    return Optional.ofNullable(absent != null ? absent : Handles.FOUND.unavailable);
+    return Optional.ofNullable(Absent.WHY != null ? Absent.WHY : Handles.FOUND.unavailable);
   }
 
-  private static String absent() {
-    int feature = Runtime.version().feature();
-    if (feature < 22) {
-      return "keepalive-audit needs Java 22+ (the FFM API); this is Java " + feature;
+  /** Why the audit is not there, found once (a class-path lookup), or null if it is. */
+  private static final class Absent {
+    static final String WHY = find();
+
+    private static String find() {
+      int feature = Runtime.version().feature();
+      if (feature < 22) {
+        return "keepalive-audit needs Java 22+ (the FFM API); this is Java " + feature;
+      }
+      ClassLoader loader = AuditBridge.class.getClassLoader();
+      if (loader == null || loader.getResource(AUDIT.replace('.', '/') + ".class") == null) {
+        return "keepalive-audit is not on the class path (add dev.keepalive:keepalive-audit to"
+            + " read this JVM's connections)";
+      }
+      return null;
     }
-    ClassLoader loader = AuditBridge.class.getClassLoader();
-    if (loader == null || loader.getResource(AUDIT.replace('.', '/') + ".class") == null) {
-      return "keepalive-audit is not on the class path (add dev.keepalive:keepalive-audit to read"
-          + " this JVM's connections)";
-    }
-    return null;
   }
 
   /**
