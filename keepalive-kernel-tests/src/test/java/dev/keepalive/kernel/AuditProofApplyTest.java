@@ -48,7 +48,7 @@ class AuditProofApplyTest {
     Process child = new ProcessBuilder(List.of(KernelEnvironment.tool("unshare"), "-n", "--",
         java.toString(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        ApplyProofMain.class.getName(), KernelEnvironment.networkNamespace()))
+        AuditProofMain.class.getName(), KernelEnvironment.networkNamespace(), "off"))
         .redirectError(stderr.toFile()).start();
     BlockingQueue<Object[]> lines = new ArrayBlockingQueue<>(16);
     Thread reader = new Thread(() -> {

@@ -10,14 +10,17 @@ import java.nio.channels.SocketChannel;
 import jdk.net.ExtendedSocketOptions;
 
 /**
- * The audited process of {@link AuditProofTest}, run as {@code unshare -n -- java ...}: a client
- * with keepalive 2/1/3 (set with raw JDK calls) and its peer on {@code lo}; one byte from the peer
- * (the last thing the client ever receives), then the peer is silenced with nftables and the client
- * blocks in a read until the kernel declares the peer dead.
+ * The audited process of {@link AuditProofTest} and {@link AuditProofApplyTest}, run as
+ * {@code unshare -n -- java ... AuditProofMain NAMESPACE [off]}: a client and its peer on
+ * {@code lo}, the client with keepalive 2/1/3 (set with raw JDK calls), or with {@code off} as the
+ * JDK leaves it, off (for the apply proof, which fixes it from outside with
+ * {@code keepalive-audit --apply}); one byte from the peer (the last thing the client ever
+ * receives), then the peer is silenced with nftables and the client blocks in a read until the
+ * kernel declares the peer dead (with keepalive off, never, unless a policy is applied).
  *
  * <p>Prints {@code silenced LOCAL_PORT} once the peer is silent, then {@code dead MESSAGE} when the
  * read fails; waits for the end of standard input (so the dead socket can still be audited), at most
- * 30 s.
+ * 60 s in all.
  */
 public final class AuditProofMain {
 
@@ -40,10 +43,12 @@ public final class AuditProofMain {
       int peerPort = ((InetSocketAddress) server.getLocalAddress()).getPort();
       try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
           SocketChannel peer = server.accept()) {
-        client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        client.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 2);
-        client.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
-        client.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
+        if (!(args.length > 1 && args[1].equals("off"))) {
+          client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+          client.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 2);
+          client.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
+          client.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
+        }
         peer.write(ByteBuffer.wrap(new byte[] {42}));
         if (client.read(ByteBuffer.allocate(1)) != 1) {
           throw new IOException("the peer's byte did not arrive");
@@ -60,7 +65,7 @@ public final class AuditProofMain {
         }
         System.out.flush();
         while (System.in.read() >= 0) {
-          // the test audits the dead socket, then closes our input
+          // the test audits or reads the result, then closes our input
         }
       }
     }
